@@ -1,0 +1,210 @@
+"""Who may get what, and who approves it. Pure functions over the config's rules.
+
+`false` in any matching rule for `allow_self_approval` or `approval_not_required` is an explicit deny that
+overrides `true` in the others. Approvers are the union over the matching rules, the quorum is the largest
+`required_approvals`, the maximum duration the shortest. The requester never counts as one of the approvers
+needed for a quorum.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import Enum
+
+from jit_access.config import Config, Rule
+from jit_access.core.timeutil import format_duration
+
+WILDCARD = "*"
+
+
+@dataclass(frozen=True)
+class Target:
+    account_id: str
+    permission_set: str  # the permission set's name, as rules name it
+
+
+class Outcome(str, Enum):
+    SELF_APPROVED = "self_approved"
+    AUTO_APPROVED = "auto_approved"
+    NEEDS_APPROVAL = "needs_approval"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    reason: str
+    rule_ids: tuple[str, ...] = ()
+    approvers: frozenset[str] = field(default_factory=frozenset)  # emails, lower-case; requester excluded
+    required_approvals: int = 1
+    max_duration: timedelta | None = None
+    field: str | None = None  # for a refusal: which input it is about (target, duration, reason, ticket)
+
+    @property
+    def grants_now(self) -> bool:
+        return self.outcome in (Outcome.SELF_APPROVED, Outcome.AUTO_APPROVED)
+
+
+@dataclass(frozen=True)
+class ClickCheck:
+    allowed: bool
+    reason: str
+    rule_ids: tuple[str, ...] = ()
+
+
+def _rule_accounts_match(rule: Rule, account_id: str, ou_accounts: Mapping[str, frozenset[str]]) -> bool:
+    if account_id in rule.exclude_accounts:
+        return False
+    for entry in rule.accounts:
+        if entry in (WILDCARD, account_id):
+            return True
+        if entry.startswith("ou-") and account_id in ou_accounts.get(entry, frozenset()):
+            return True
+    return False
+
+
+def matching_rules(
+    rules: Iterable[Rule], target: Target, ou_accounts: Mapping[str, frozenset[str]] | None = None
+) -> tuple[Rule, ...]:
+    ou_accounts = ou_accounts or {}
+    return tuple(
+        rule
+        for rule in rules
+        if _rule_accounts_match(rule, target.account_id, ou_accounts)
+        and (WILDCARD in rule.permission_sets or target.permission_set in rule.permission_sets)
+    )
+
+
+def _tri_state(values: Iterable[bool | None]) -> bool | None:
+    """Combine true/false/unset across rules: any False wins, then any True, else unset."""
+    seen = set(values)
+    if False in seen:
+        return False
+    return True if True in seen else None
+
+
+def max_duration(config: Config, rules: Iterable[Rule]) -> timedelta:
+    limits = [rule.max_duration_delta for rule in rules if rule.max_duration_delta is not None]
+    return min(limits) if limits else config.default_max_duration_delta
+
+
+def decide_request(
+    config: Config,
+    *,
+    requester_email: str,
+    target: Target,
+    duration: timedelta,
+    reason: str,
+    ticket: str | None = None,
+    ou_accounts: Mapping[str, frozenset[str]] | None = None,
+) -> Decision:
+    """What happens to a request at submit: granted now, waits for approvers, or refused (with why)."""
+    rules = matching_rules(config.rules, target, ou_accounts)
+    if not rules:
+        return Decision(
+            Outcome.REFUSED,
+            f"no rule lets anyone request {target.permission_set} on account {target.account_id}",
+            field="target",
+        )
+    rule_ids = tuple(rule.id for rule in rules)
+    limit = max_duration(config, rules)
+    if duration > limit:
+        return Decision(
+            Outcome.REFUSED,
+            f"{format_duration(duration)} is longer than the {format_duration(limit)} the rules allow",
+            rule_ids,
+            max_duration=limit,
+            field="duration",
+        )
+    reason_min = max((rule.reason_min_length or 0 for rule in rules), default=0)
+    if len(reason.strip()) < max(reason_min, 1):
+        return Decision(
+            Outcome.REFUSED, f"the reason must be at least {max(reason_min, 1)} characters", rule_ids, field="reason"
+        )
+    for rule in rules:
+        if rule.ticket_pattern and not re.fullmatch(rule.ticket_pattern, (ticket or "").strip()):
+            return Decision(
+                Outcome.REFUSED, f"rule {rule.id} needs a ticket matching {rule.ticket_pattern}", rule_ids, field="ticket"
+            )
+
+    requester = requester_email.strip().lower()
+    all_approvers = frozenset(a for rule in rules for a in rule.approvers)
+    others = all_approvers - {requester}
+    quorum = max(rule.required_approvals for rule in rules)
+
+    auto = _tri_state(rule.approval_not_required for rule in rules)
+    if auto:
+        allowing = tuple(rule.id for rule in rules if rule.approval_not_required)
+        return Decision(Outcome.AUTO_APPROVED, "no approval required by rule", allowing, max_duration=limit)
+
+    self_ok = _tri_state(rule.allow_self_approval for rule in rules)
+    if self_ok and requester in all_approvers:
+        allowing = tuple(rule.id for rule in rules if rule.allow_self_approval and requester in rule.approvers)
+        return Decision(
+            Outcome.SELF_APPROVED, "the requester may approve their own request", allowing, max_duration=limit
+        )
+
+    if len(others) < quorum:
+        return Decision(
+            Outcome.REFUSED,
+            f"the rules need {quorum} approver(s) other than the requester and name only {len(others)}",
+            rule_ids,
+            field="target",
+        )
+    return Decision(
+        Outcome.NEEDS_APPROVAL,
+        f"needs {quorum} approval(s)",
+        rule_ids,
+        approvers=others,
+        required_approvals=quorum,
+        max_duration=limit,
+    )
+
+
+def check_approver(
+    config: Config,
+    *,
+    approver_email: str,
+    requester_email: str,
+    target: Target,
+    duration: timedelta,
+    ou_accounts: Mapping[str, frozenset[str]] | None = None,
+) -> ClickCheck:
+    """May this person approve (or deny) this request under the rules as they are now?"""
+    rules = matching_rules(config.rules, target, ou_accounts)
+    rule_ids = tuple(rule.id for rule in rules)
+    approver = approver_email.strip().lower()
+    if not rules:
+        return ClickCheck(False, "no rule covers this request any more", rule_ids)
+    if approver == requester_email.strip().lower():
+        return ClickCheck(False, "you cannot approve your own request", rule_ids)
+    if approver not in {a for rule in rules for a in rule.approvers}:
+        return ClickCheck(False, "you are not an approver for this account and permission set", rule_ids)
+    limit = max_duration(config, rules)
+    if duration > limit:
+        return ClickCheck(
+            False,
+            f"the rules now allow at most {format_duration(limit)}; ask for a new request",
+            rule_ids,
+        )
+    return ClickCheck(True, "approver under the current rules", rule_ids)
+
+
+def requestable_permission_sets(config: Config, known: Iterable[str]) -> list[str]:
+    named = {p for rule in config.rules for p in rule.permission_sets}
+    if WILDCARD in named:
+        return sorted(set(known))
+    return sorted(named)
+
+
+def requestable_accounts(config: Config, known: Iterable[str]) -> list[str]:
+    """Accounts some rule can lead to: the ids the rules name, and every known account for `*` or OUs."""
+    named = {a for rule in config.rules for a in rule.accounts}
+    excluded_everywhere = set.intersection(*(set(r.exclude_accounts) for r in config.rules)) if config.rules else set()
+    accounts = {a for a in named if a != WILDCARD and not a.startswith("ou-")}
+    if WILDCARD in named or any(a.startswith("ou-") for a in named):
+        accounts |= set(known)
+    return sorted(accounts - excluded_everywhere)

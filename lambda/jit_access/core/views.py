@@ -1,0 +1,166 @@
+"""Slack surfaces as Block Kit objects (slack_sdk.models), so Slack's limits are checked before sending.
+
+Text from requesters (reason, ticket) is only ever shown in `plain_text` objects: it can never mention
+anyone, ping @channel or unfurl a link. Buttons carry only the request id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from jit_access.core.lifecycle import RequestState, Status, Subject
+from jit_access.core.timeutil import format_duration, iso
+
+CALLBACK_SHORTCUT = "request_access"
+CALLBACK_REQUEST_MODAL = "request_access_modal"
+
+BLOCK_ACCOUNT, ACTION_ACCOUNT = "account", "account"
+BLOCK_PERMISSION_SET, ACTION_PERMISSION_SET = "permission_set", "permission_set"
+BLOCK_DURATION, ACTION_DURATION = "duration", "duration"
+BLOCK_REASON, ACTION_REASON = "reason", "reason"
+ACTION_APPROVE = "approve"
+ACTION_DENY = "deny"
+
+REASON_MAX_LENGTH = 500
+_MAX_OPTIONS = 100  # Slack's limit per static menu
+_MAX_LABEL = 75  # Slack's limit per option label
+
+
+def _label(text: str) -> str:
+    return text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 1] + "…"
+
+
+def account_label(account_id: str, name: str | None) -> str:
+    return _label(f"{name} ({account_id})" if name else account_id)
+
+
+def _options(pairs: Iterable[tuple[str, str]]) -> list[Option]:
+    return [Option(value=value, label=_label(label)) for value, label in list(pairs)[:_MAX_OPTIONS]]
+
+
+def request_modal(
+    *, accounts: list[tuple[str, str]], permission_sets: list[str], durations: list[str]
+) -> dict:
+    """The request form. `accounts` is [(account id, label)]."""
+    if not accounts or not permission_sets:
+        return View(
+            type="modal",
+            callback_id=CALLBACK_REQUEST_MODAL,
+            title="Request AWS access",
+            close="Close",
+            blocks=[SectionBlock(text=PlainTextObject(text="No rule lets you request any access yet."))],
+        ).to_dict()
+    return View(
+        type="modal",
+        callback_id=CALLBACK_REQUEST_MODAL,
+        title="Request AWS access",
+        submit="Request",
+        close="Cancel",
+        blocks=[
+            InputBlock(
+                block_id=BLOCK_ACCOUNT,
+                label="Account",
+                element=StaticSelectElement(action_id=ACTION_ACCOUNT, options=_options(accounts)),
+            ),
+            InputBlock(
+                block_id=BLOCK_PERMISSION_SET,
+                label="Permission set",
+                element=StaticSelectElement(
+                    action_id=ACTION_PERMISSION_SET, options=_options((p, p) for p in permission_sets)
+                ),
+            ),
+            InputBlock(
+                block_id=BLOCK_DURATION,
+                label="For how long",
+                element=StaticSelectElement(action_id=ACTION_DURATION, options=_options((d, d) for d in durations)),
+            ),
+            InputBlock(
+                block_id=BLOCK_REASON,
+                label="Reason",
+                element=PlainTextInputElement(
+                    action_id=ACTION_REASON, multiline=True, min_length=1, max_length=REASON_MAX_LENGTH
+                ),
+            ),
+        ],
+    ).to_dict()
+
+
+def _subject_fields(subject: Subject) -> list[PlainTextObject]:
+    account = account_label(subject.account_id, subject.account_name)
+    fields = [
+        PlainTextObject(text=f"Account: {account}", emoji=False),
+        PlainTextObject(text=f"Permission set: {subject.permission_set_name}", emoji=False),
+        PlainTextObject(text=f"Duration: {format_duration(subject.duration)}", emoji=False),
+        PlainTextObject(text=f"Reason: {subject.reason}", emoji=False),
+    ]
+    if subject.ticket:
+        fields.append(PlainTextObject(text=f"Ticket: {subject.ticket}", emoji=False))
+    return fields
+
+
+_STATUS_WORDS = {
+    Status.PENDING: "Waiting for approval",
+    Status.APPROVED: "Approved, granting access",
+    Status.GRANTING: "Granting access",
+    Status.GRANTED: "Access granted",
+    Status.GRANT_FAILED: "Grant failed",
+    Status.DENIED: "Denied",
+    Status.CANCELLED: "Cancelled",
+    Status.EXPIRED: "Expired without a decision",
+    Status.REVOKED: "Access ended",
+    Status.REVOKE_FAILED: "Revocation failed: an administrator must remove the access",
+}
+
+
+def status_line(state: RequestState) -> str:
+    words = _STATUS_WORDS[state.status]
+    decision = state.decision
+    if decision and decision.actor and state.status in (Status.DENIED, Status.APPROVED, Status.GRANTED):
+        words += f" · decided by {decision.actor.email or decision.actor.slack_id}"
+    if state.status is Status.GRANTED and state.end_at:
+        words += f" · until {iso(state.end_at)}"
+    if state.grant and state.status is Status.GRANT_FAILED:
+        words += f" · {state.grant.details.get('failure_reason', '')}"
+    return words
+
+
+def request_message(state: RequestState, *, approver_slack_ids: Iterable[str] = ()) -> tuple[str, list[dict]]:
+    """The channel message for a request in its current state: (fallback text, blocks)."""
+    subject = state.subject
+    mentions = " ".join(f"<@{uid}>" for uid in sorted(set(approver_slack_ids)))
+    headline = f"<@{subject.requester.slack_id}> requests AWS access"
+    if state.status is Status.PENDING and mentions:
+        headline += f" · approvers: {mentions}"
+    blocks: list = [
+        SectionBlock(text=MarkdownTextObject(text=headline, verbatim=True), fields=_subject_fields(subject)),
+        ContextBlock(
+            elements=[PlainTextObject(text=f"{status_line(state)} · request {state.request_id}", emoji=False)]
+        ),
+    ]
+    if state.status is Status.PENDING:
+        blocks.append(
+            ActionsBlock(
+                block_id="decision",
+                elements=[
+                    ButtonElement(text="Approve", action_id=ACTION_APPROVE, value=state.request_id, style="primary"),
+                    ButtonElement(text="Deny", action_id=ACTION_DENY, value=state.request_id, style="danger"),
+                ],
+            )
+        )
+    account = account_label(subject.account_id, subject.account_name)
+    text = f"AWS access request: {subject.permission_set_name} on {account} — {status_line(state)}"
+    return text, [block.to_dict() for block in blocks]

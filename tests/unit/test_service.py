@@ -1,0 +1,197 @@
+"""The request lifecycle through the service, with in-memory edges that keep the real contracts."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from jit_access.config import Config
+from jit_access.core.lifecycle import EventType, Person, RequestState, Status, Subject, sha256
+from jit_access.errors import EdgeError
+from jit_access.service import AccessService
+
+from ..fakes import FakeIdentity, FakeScheduler, FakeSlack, FakeStore
+
+PROD, LOGS = "111111111111", "222222222222"
+ADMIN_ARN = "arn:aws:sso:::permissionSet/ssoins-1/ps-admin"
+RO_ARN = "arn:aws:sso:::permissionSet/ssoins-1/ps-ro"
+NOW = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+PEOPLE = {"UALICE": "alice@example.com", "UBOB": "bob@example.com", "UCAROL": "carol@example.com", "UMAL": "mallory@example.com"}
+RID = "20261204T100000Z-0000abcd"
+
+
+@pytest.fixture
+def service():
+    config = Config.model_validate(
+        {
+            "slack": {"team_id": "T1", "channel_id": "CAPPROVALS"},
+            "account_names": {PROD: "production", LOGS: "log-archive"},
+            "rules": [
+                {"id": "prod-admin", "accounts": [PROD], "permission_sets": ["AdministratorAccess"],
+                 "approvers": ["bob@example.com"], "max_duration": "2h"},
+                {"id": "logs-ro", "accounts": [LOGS], "permission_sets": ["ReadOnlyAccess"],
+                 "approvers": ["carol@example.com"], "allow_self_approval": True},
+            ],
+        }
+    )
+    return AccessService(
+        config=config,
+        config_version="v1",
+        store=FakeStore(),
+        identity=FakeIdentity(users={e: f"id-{e.split('@')[0]}" for e in PEOPLE.values()}),
+        scheduler=FakeScheduler(),
+        slack=FakeSlack(emails=dict(PEOPLE)),
+        clock=lambda: NOW,
+    )
+
+
+def subject(who="UALICE", account=PROD, ps="AdministratorAccess", arn=ADMIN_ARN, minutes=60):
+    email = PEOPLE[who]
+    return Subject(
+        requester=Person(slack_id=who, email=email, identity_center_user_id=f"id-{email.split('@')[0]}"),
+        account_id=account, permission_set_name=ps, permission_set_arn=arn, duration_minutes=minutes,
+        reason="<!channel> incident 42 https://evil.example",
+    )
+
+
+def events(service, rid=RID):
+    return [slot for slot, _ in service.store.read_events(rid)]
+
+
+def test_request_waits_for_the_approver_and_mentions_them(service):
+    state = service.submit(RID, subject())
+    assert state.status is Status.PENDING
+    assert events(service) == ["00-requested"]
+    (method, post), = service.slack.calls
+    assert method == "chat.postMessage" and post["channel"] == "CAPPROVALS"
+    assert "<@UBOB>" in post["blocks"][0]["text"]["text"]
+    assert service.identity.assignments == set()
+
+
+def test_reason_is_shown_as_plain_text_so_it_cannot_ping_or_link(service):
+    service.submit(RID, subject())
+    blocks = service.slack.calls[0][1]["blocks"]
+    reason_field = next(f for f in blocks[0]["fields"] if "incident 42" in f["text"])
+    assert reason_field["type"] == "plain_text"
+    assert "<!channel>" not in blocks[0]["text"]["text"]
+
+
+def test_approval_grants_schedules_the_revoke_and_chains_the_trail(service):
+    service.submit(RID, subject())
+    state = service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="CAPPROVALS")
+    assert state.status is Status.GRANTED
+    assert (PROD, ADMIN_ARN, "id-alice") in service.identity.assignments
+    at, payload = service.scheduler.schedules[f"jit-revoke-{RID}"]
+    assert at == NOW + timedelta(hours=1)
+    assert payload == {"action": "revoke", "request_id": RID}
+    assert events(service) == ["00-requested", "10-approval-UBOB", "20-decision", "30-grant-started", "40-grant"]
+    raw = service.store.read_events(RID)
+    for (_, previous), (_, current) in zip(raw, raw[1:], strict=False):
+        assert sha256(previous) == json.loads(current)["prev_sha256"]
+    assert state.decision.actor.email == "bob@example.com"
+    assert any(
+        m == "dm" and a["user"] == "UALICE" and "granted until 2026-12-04T11:00:00Z" in a["text"]
+        for m, a in service.slack.calls
+    )
+
+
+def test_revoke_removes_access_and_records_how(service):
+    service.submit(RID, subject())
+    service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
+    state = service.revoke(RID, how="schedule")
+    assert state.status is Status.REVOKED
+    assert service.identity.assignments == set()
+    assert state.revoke.details["how"] == "schedule"
+    assert service.revoke(RID, how="schedule").status is Status.REVOKED  # a second firing changes nothing
+    assert events(service)[-1] == "60-revoke"
+
+
+def test_click_by_a_non_approver_is_refused_and_changes_nothing(service):
+    service.submit(RID, subject())
+    before = dict(service.store.objects)
+    service.click(request_id=RID, action="approve", actor_slack_id="UMAL", channel_id="C")
+    assert service.store.objects == before
+    method, args = service.slack.calls[-1]
+    assert method == "chat.postEphemeral" and args["user"] == "UMAL" and "not an approver" in args["text"]
+
+
+def test_requester_cannot_approve_their_own_request(service):
+    service.submit(RID, subject())
+    service.click(request_id=RID, action="approve", actor_slack_id="UALICE", channel_id="C")
+    assert events(service) == ["00-requested"]
+
+
+def test_deny_is_final_and_a_late_approve_gets_a_neutral_answer(service):
+    service.submit(RID, subject())
+    assert service.click(request_id=RID, action="deny", actor_slack_id="UBOB", channel_id="C").status is Status.DENIED
+    state = service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
+    assert state.status is Status.DENIED
+    assert service.identity.assignments == set()
+    assert "Nothing to do: Denied" in service.slack.calls[-1][1]["text"]
+
+
+def test_double_click_grants_once(service):
+    service.submit(RID, subject())
+    service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
+    service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
+    assert service.identity.create_calls == 1
+    assert len(service.scheduler.schedules) == 1
+
+
+def test_redelivered_submission_posts_once(service):
+    service.submit(RID, subject())
+    service.submit(RID, subject())
+    assert service.slack.methods().count("chat.postMessage") == 1
+    assert events(service) == ["00-requested"]
+
+
+def test_self_approval_grants_at_once_and_records_the_rule(service):
+    state = service.submit(RID, subject("UCAROL", LOGS, "ReadOnlyAccess", RO_ARN))
+    assert state.status is Status.GRANTED
+    assert state.decision.event is EventType.SELF_APPROVED
+    assert state.decision.rule_ids == ("logs-ro",)
+    assert state.decision.actor.slack_id == "UCAROL"
+
+
+def test_grant_is_rolled_back_when_the_revoke_cannot_be_scheduled(service):
+    service.scheduler.fail = True
+    service.submit(RID, subject())
+    state = service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
+    assert state.status is Status.GRANT_FAILED
+    assert service.identity.assignments == set()
+    assert "could not be scheduled" in state.grant.details["failure_reason"]
+
+
+def test_identity_center_failure_is_recorded_and_told(service):
+    service.identity.create_status = "FAILED"
+    service.submit(RID, subject())
+    state = service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
+    assert state.status is Status.GRANT_FAILED
+    assert state.grant.details["aws_request_id"] == "req-1"
+    assert any(m == "dm" and "could not be granted" in a["text"] for m, a in service.slack.calls)
+
+
+def test_access_denied_is_not_retried_but_recorded(service):
+    service.identity.fail_create = EdgeError("the management account cannot be assigned from here", retryable=False)
+    service.submit(RID, subject())
+    state = service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
+    assert state.status is Status.GRANT_FAILED
+    assert "management account" in state.grant.details["failure_reason"]
+
+
+def test_throttling_propagates_for_the_queue_to_retry_and_the_retry_finishes_the_grant(service):
+    service.identity.fail_create = EdgeError("throttled", retryable=True)
+    service.submit(RID, subject())
+    with pytest.raises(EdgeError):
+        service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
+    service.identity.fail_create = None
+    state = service.grant(RequestState.fold(service.store.read_events(RID)))
+    assert state.status is Status.GRANTED
+    assert len(service.scheduler.schedules) == 1
+
+
+def test_rules_changed_before_the_queue_ran_refuse_on_the_record(service):
+    s = subject(minutes=180)  # over prod-admin's 2h
+    state = service.submit(RID, s)
+    assert state.status is Status.DENIED
+    assert state.decision.actor is None and "longer than" in state.decision.details["reason"]
