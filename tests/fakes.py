@@ -73,7 +73,11 @@ class FakeIdentity:
             raise self.fail_create
         if self.create_status == "SUCCEEDED":
             self.assignments.add((account_id, permission_set_arn, user_id))
-        return Result(self.create_status, f"req-{self.create_calls}", None if self.create_status == "SUCCEEDED" else "boom")
+        return Result(
+            self.create_status,
+            f"req-{self.create_calls}",
+            None if self.create_status == "SUCCEEDED" else "boom",
+        )
 
     def delete_assignment(self, *, account_id: str, permission_set_arn: str, user_id: str) -> Result:
         self.assignments.discard((account_id, permission_set_arn, user_id))

@@ -39,7 +39,9 @@ class Notifier(Protocol):
     def post_message(
         self, *, channel: str, text: str, blocks: list[dict] | None = None, thread_ts: str | None = None
     ) -> str: ...
-    def update_message(self, *, channel: str, ts: str, text: str, blocks: list[dict] | None = None) -> None: ...
+    def update_message(
+        self, *, channel: str, ts: str, text: str, blocks: list[dict] | None = None
+    ) -> None: ...
     def post_ephemeral(self, *, channel: str, user: str, text: str) -> None: ...
     def send_dm(self, *, user: str, text: str) -> None: ...
     def user_email(self, user_id: str) -> str | None: ...
@@ -72,7 +74,7 @@ class AccessService:
         rule_ids: tuple[str, ...] = (),
         details: dict[str, Any] | None = None,
     ) -> RequestState:
-        """Write one event create-only; AlreadyRecorded propagates to the caller, who decides what it means."""
+        """Write one event create-only; AlreadyRecorded propagates: the caller decides what it means."""
         record = make_event(
             event,
             request_id=state.request_id,
@@ -136,9 +138,15 @@ class AccessService:
 
         if state.status is Status.PENDING and decision.outcome is Outcome.REFUSED:
             # The rules changed between the modal and the queue: refuse on the record, in words.
-            state = self._decide_once(state, EventType.DENIED, None, decision.rule_ids, {"reason": decision.reason})
+            state = self._decide_once(
+                state, EventType.DENIED, None, decision.rule_ids, {"reason": decision.reason}
+            )
         elif state.status is Status.PENDING and decision.grants_now:
-            kind = EventType.SELF_APPROVED if decision.outcome is Outcome.SELF_APPROVED else EventType.AUTO_APPROVED
+            kind = (
+                EventType.SELF_APPROVED
+                if decision.outcome is Outcome.SELF_APPROVED
+                else EventType.AUTO_APPROVED
+            )
             actor = subject.requester if kind is EventType.SELF_APPROVED else None
             state = self._decide_once(state, kind, actor, decision.rule_ids, {"reason": decision.reason})
         if state.status in (Status.APPROVED, Status.GRANTING):
@@ -162,11 +170,15 @@ class AccessService:
 
     # --- clicks ------------------------------------------------------------------------------------------
 
-    def click(self, *, request_id: str, action: str, actor_slack_id: str, channel_id: str) -> RequestState | None:
+    def click(
+        self, *, request_id: str, action: str, actor_slack_id: str, channel_id: str
+    ) -> RequestState | None:
         """Approve or Deny pressed. Authorised against the current rules; a refused click changes nothing."""
         state = self.state(request_id)
         if state is None:
-            self.slack.post_ephemeral(channel=channel_id, user=actor_slack_id, text="This request does not exist.")
+            self.slack.post_ephemeral(
+                channel=channel_id, user=actor_slack_id, text="This request does not exist."
+            )
             return None
         if state.status is not Status.PENDING:
             self.slack.post_ephemeral(
@@ -195,13 +207,19 @@ class AccessService:
         self, state: RequestState, actor: Person, rule_ids: tuple[str, ...], channel_id: str
     ) -> RequestState:
         try:
-            state = self._append(state, EventType.APPROVAL, approval_slot(actor.slack_id), actor=actor, rule_ids=rule_ids)
+            state = self._append(
+                state, EventType.APPROVAL, approval_slot(actor.slack_id), actor=actor, rule_ids=rule_ids
+            )
         except AlreadyRecorded:
-            self.slack.post_ephemeral(channel=channel_id, user=actor.slack_id, text="You have already approved this.")
+            self.slack.post_ephemeral(
+                channel=channel_id, user=actor.slack_id, text="You have already approved this."
+            )
             state = self.state(state.request_id) or state
         needed = self.decide(state.subject).required_approvals
         if len(state.approver_ids) < needed:
-            self._refresh_message(state, thread_note=f"Approved by {actor.email} ({len(state.approver_ids)} of {needed}).")
+            self._refresh_message(
+                state, thread_note=f"Approved by {actor.email} ({len(state.approver_ids)} of {needed})."
+            )
             return state
         state = self._decide_once(
             state, EventType.APPROVED, actor, rule_ids, {"approvers": sorted(state.approver_ids)}
@@ -237,19 +255,25 @@ class AccessService:
                 raise
             return self._grant_failed(state, str(error), None)
         if result.status != "SUCCEEDED":
-            return self._grant_failed(state, result.failure_reason or "Identity Center reported FAILED", result.request_id)
+            return self._grant_failed(
+                state, result.failure_reason or "Identity Center reported FAILED", result.request_id
+            )
 
         started = self.clock()
         end_at = started + subject.duration
         try:
             schedule_name = self.scheduler.schedule_revoke(
-                request_id=state.request_id, at=end_at, payload={"action": "revoke", "request_id": state.request_id}
+                request_id=state.request_id,
+                at=end_at,
+                payload={"action": "revoke", "request_id": state.request_id},
             )
         except EdgeError as error:
             log.error("revoke schedule for %s failed; rolling the grant back: %s", state.request_id, error)
             self.identity.delete_assignment(**assignment)
             return self._grant_failed(
-                state, f"the revocation could not be scheduled, so the access was removed again ({error})", None
+                state,
+                f"the revocation could not be scheduled, so the access was removed again ({error})",
+                None,
             )
         try:
             state = self._append(
@@ -286,7 +310,9 @@ class AccessService:
     def revoke(self, request_id: str, *, how: str, actor: Person | None = None) -> RequestState | None:
         state = self.state(request_id)
         if state is None or state.status is not Status.GRANTED:
-            log.info("revoke of %s: nothing to do (%s)", request_id, state.status.value if state else "unknown")
+            log.info(
+                "revoke of %s: nothing to do (%s)", request_id, state.status.value if state else "unknown"
+            )
             return state
         subject = state.subject
         assert subject.requester.identity_center_user_id
@@ -303,7 +329,11 @@ class AccessService:
                 raise
             failure, aws_request_id = str(error), None
         kind = EventType.REVOKED if failure is None else EventType.REVOKE_FAILED
-        details = {"how": how, "aws_request_id": aws_request_id, "scheduled_end_at": state.grant.details["end_at"]}
+        details = {
+            "how": how,
+            "aws_request_id": aws_request_id,
+            "scheduled_end_at": state.grant.details["end_at"],
+        }
         if failure:
             details["failure_reason"] = failure
         try:

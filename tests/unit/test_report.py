@@ -18,7 +18,11 @@ def test_session_row_answers_who_what_why_who_approved_and_how_long(service):  #
     assert row.permission_set == "AdministratorAccess"
     assert "incident 42" in row.reason
     assert row.approved_by == "bob@example.com"
-    assert (row.started_at, row.ended_at, row.duration) == ("2026-12-04T10:00:00Z", "2026-12-04T10:45:30Z", "0h45m30s")
+    assert (row.started_at, row.ended_at, row.duration) == (
+        "2026-12-04T10:00:00Z",
+        "2026-12-04T10:45:30Z",
+        "0h45m30s",
+    )
     assert row.outcome == "revoked"
 
     (open_row,) = sessions([active], now=datetime(2026, 12, 4, 10, 30, tzinfo=UTC))

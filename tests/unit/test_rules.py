@@ -3,6 +3,7 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from jit_access.config import Config
 from jit_access.core.rules import (
     Outcome,
     Target,
@@ -12,7 +13,6 @@ from jit_access.core.rules import (
     requestable_permission_sets,
 )
 
-from jit_access.config import Config
 PROD = "111111111111"
 LOGS = "222222222222"
 
@@ -22,18 +22,23 @@ def config(*rules: dict, **extra) -> Config:
         {"slack": {"team_id": "T1", "channel_id": "C1"}, "rules": list(rules), **extra}
     )
 
+
 ADMIN = Target(PROD, "AdministratorAccess")
 HOUR = timedelta(hours=1)
 
 
-def decide(cfg, requester="alice@example.com", target=ADMIN, duration=HOUR, reason="incident 42", ticket=None):
+def decide(
+    cfg, requester="alice@example.com", target=ADMIN, duration=HOUR, reason="incident 42", ticket=None
+):
     return decide_request(
         cfg, requester_email=requester, target=target, duration=duration, reason=reason, ticket=ticket
     )
 
 
 def test_request_with_an_approver_waits_for_that_approver():
-    cfg = config({"accounts": [PROD], "permission_sets": ["AdministratorAccess"], "approvers": ["Bob@Example.com"]})
+    cfg = config(
+        {"accounts": [PROD], "permission_sets": ["AdministratorAccess"], "approvers": ["Bob@Example.com"]}
+    )
     decision = decide(cfg)
     assert decision.outcome is Outcome.NEEDS_APPROVAL
     assert decision.approvers == {"bob@example.com"}
@@ -41,7 +46,9 @@ def test_request_with_an_approver_waits_for_that_approver():
 
 
 def test_no_matching_rule_is_refused_in_words():
-    cfg = config({"accounts": [LOGS], "permission_sets": ["ReadOnlyAccess"], "approvers": ["bob@example.com"]})
+    cfg = config(
+        {"accounts": [LOGS], "permission_sets": ["ReadOnlyAccess"], "approvers": ["bob@example.com"]}
+    )
     decision = decide(cfg)
     assert decision.outcome is Outcome.REFUSED
     assert "no rule" in decision.reason and decision.field == "target"
@@ -49,8 +56,13 @@ def test_no_matching_rule_is_refused_in_words():
 
 def test_self_approval_grants_at_once_and_names_the_rule():
     cfg = config(
-        {"id": "logs-ro", "accounts": [LOGS], "permission_sets": ["ReadOnlyAccess"],
-         "approvers": ["carol@example.com"], "allow_self_approval": True}
+        {
+            "id": "logs-ro",
+            "accounts": [LOGS],
+            "permission_sets": ["ReadOnlyAccess"],
+            "approvers": ["carol@example.com"],
+            "allow_self_approval": True,
+        }
     )
     decision = decide(cfg, requester="CAROL@example.com", target=Target(LOGS, "ReadOnlyAccess"))
     assert decision.outcome is Outcome.SELF_APPROVED
@@ -59,7 +71,12 @@ def test_self_approval_grants_at_once_and_names_the_rule():
 
 def test_self_approval_needs_the_requester_to_be_an_approver():
     cfg = config(
-        {"accounts": [LOGS], "permission_sets": ["*"], "approvers": ["carol@example.com"], "allow_self_approval": True}
+        {
+            "accounts": [LOGS],
+            "permission_sets": ["*"],
+            "approvers": ["carol@example.com"],
+            "allow_self_approval": True,
+        }
     )
     decision = decide(cfg, requester="alice@example.com", target=Target(LOGS, "ReadOnlyAccess"))
     assert decision.outcome is Outcome.NEEDS_APPROVAL
@@ -74,24 +91,43 @@ def test_requester_alone_without_self_approval_cannot_be_approved():
 
 def test_explicit_false_in_one_rule_overrides_true_in_another():
     cfg = config(
-        {"id": "open", "accounts": ["*"], "permission_sets": ["*"], "approvers": ["bob@example.com"],
-         "approval_not_required": True},
-        {"id": "prod", "accounts": [PROD], "permission_sets": ["*"], "approvers": ["bob@example.com"],
-         "approval_not_required": False},
+        {
+            "id": "open",
+            "accounts": ["*"],
+            "permission_sets": ["*"],
+            "approvers": ["bob@example.com"],
+            "approval_not_required": True,
+        },
+        {
+            "id": "prod",
+            "accounts": [PROD],
+            "permission_sets": ["*"],
+            "approvers": ["bob@example.com"],
+            "approval_not_required": False,
+        },
     )
     assert decide(cfg).outcome is Outcome.NEEDS_APPROVAL
     assert decide(cfg, target=Target(LOGS, "ReadOnlyAccess")).outcome is Outcome.AUTO_APPROVED
 
 
 @given(
-    st.lists(st.tuples(st.sampled_from([None, True, False]), st.sampled_from([None, True, False])), min_size=1, max_size=5)
+    st.lists(
+        st.tuples(st.sampled_from([None, True, False]), st.sampled_from([None, True, False])),
+        min_size=1,
+        max_size=5,
+    )
 )
 def test_explicit_false_wins_for_any_combination_of_rules(flags):
     cfg = config(
         *[
-            {"id": f"r{i}", "accounts": [PROD], "permission_sets": ["*"],
-             "approvers": ["alice@example.com", "bob@example.com"],
-             "allow_self_approval": self_ok, "approval_not_required": auto}
+            {
+                "id": f"r{i}",
+                "accounts": [PROD],
+                "permission_sets": ["*"],
+                "approvers": ["alice@example.com", "bob@example.com"],
+                "allow_self_approval": self_ok,
+                "approval_not_required": auto,
+            }
             for i, (self_ok, auto) in enumerate(flags)
         ]
     )
@@ -109,28 +145,50 @@ def test_explicit_false_wins_for_any_combination_of_rules(flags):
 def test_most_restrictive_max_duration_wins():
     cfg = config(
         {"accounts": ["*"], "permission_sets": ["*"], "approvers": ["bob@example.com"], "max_duration": "4h"},
-        {"accounts": [PROD], "permission_sets": ["*"], "approvers": ["bob@example.com"], "max_duration": "1h"},
+        {
+            "accounts": [PROD],
+            "permission_sets": ["*"],
+            "approvers": ["bob@example.com"],
+            "max_duration": "1h",
+        },
     )
     refused = decide(cfg, duration=timedelta(hours=2))
     assert refused.outcome is Outcome.REFUSED and refused.field == "duration"
     assert decide(cfg, duration=HOUR).outcome is Outcome.NEEDS_APPROVAL
-    assert decide(cfg, target=Target(LOGS, "X"), duration=timedelta(hours=4)).outcome is Outcome.NEEDS_APPROVAL
+    assert (
+        decide(cfg, target=Target(LOGS, "X"), duration=timedelta(hours=4)).outcome is Outcome.NEEDS_APPROVAL
+    )
 
 
 def test_global_default_max_duration_applies_without_a_rule_limit():
-    cfg = config({"accounts": ["*"], "permission_sets": ["*"], "approvers": ["bob@example.com"]}, default_max_duration="2h")
+    cfg = config(
+        {"accounts": ["*"], "permission_sets": ["*"], "approvers": ["bob@example.com"]},
+        default_max_duration="2h",
+    )
     assert decide(cfg, duration=timedelta(hours=3)).outcome is Outcome.REFUSED
 
 
 def test_excluded_account_is_not_covered_by_a_wildcard():
-    cfg = config({"accounts": ["*"], "exclude_accounts": [PROD], "permission_sets": ["*"], "approvers": ["bob@example.com"]})
+    cfg = config(
+        {
+            "accounts": ["*"],
+            "exclude_accounts": [PROD],
+            "permission_sets": ["*"],
+            "approvers": ["bob@example.com"],
+        }
+    )
     assert decide(cfg).outcome is Outcome.REFUSED
     assert requestable_accounts(cfg, {PROD: "production", LOGS: "logs"}) == [LOGS]
 
 
 def test_quorum_is_the_largest_and_approvers_the_union():
     cfg = config(
-        {"accounts": [PROD], "permission_sets": ["*"], "approvers": ["bob@example.com"], "required_approvals": 2},
+        {
+            "accounts": [PROD],
+            "permission_sets": ["*"],
+            "approvers": ["bob@example.com"],
+            "required_approvals": 2,
+        },
         {"accounts": ["*"], "permission_sets": ["*"], "approvers": ["dan@example.com"]},
     )
     decision = decide(cfg)
@@ -139,17 +197,35 @@ def test_quorum_is_the_largest_and_approvers_the_union():
 
 
 def test_ticket_pattern_is_enforced():
-    cfg = config({"accounts": ["*"], "permission_sets": ["*"], "approvers": ["bob@example.com"], "ticket_pattern": "OPS-[0-9]+"})
+    cfg = config(
+        {
+            "accounts": ["*"],
+            "permission_sets": ["*"],
+            "approvers": ["bob@example.com"],
+            "ticket_pattern": "OPS-[0-9]+",
+        }
+    )
     assert decide(cfg).field == "ticket"
     assert decide(cfg, ticket="OPS-12").outcome is Outcome.NEEDS_APPROVAL
 
 
 class TestClicks:
-    cfg = config({"accounts": [PROD], "permission_sets": ["AdministratorAccess"], "approvers": ["bob@example.com"], "max_duration": "2h"})
+    cfg = config(
+        {
+            "accounts": [PROD],
+            "permission_sets": ["AdministratorAccess"],
+            "approvers": ["bob@example.com"],
+            "max_duration": "2h",
+        }
+    )
 
     def check(self, approver, duration=HOUR, cfg=None):
         return check_approver(
-            cfg or self.cfg, approver_email=approver, requester_email="alice@example.com", target=ADMIN, duration=duration
+            cfg or self.cfg,
+            approver_email=approver,
+            requester_email="alice@example.com",
+            target=ADMIN,
+            duration=duration,
         )
 
     def test_named_approver_may_approve(self):
@@ -160,7 +236,13 @@ class TestClicks:
         assert not check.allowed and "not an approver" in check.reason
 
     def test_requester_cannot_approve_their_own(self):
-        cfg = config({"accounts": [PROD], "permission_sets": ["*"], "approvers": ["alice@example.com", "bob@example.com"]})
+        cfg = config(
+            {
+                "accounts": [PROD],
+                "permission_sets": ["*"],
+                "approvers": ["alice@example.com", "bob@example.com"],
+            }
+        )
         assert not self.check("alice@example.com", cfg=cfg).allowed
 
     def test_duration_is_rechecked_against_the_rules_of_now(self):
@@ -168,7 +250,9 @@ class TestClicks:
 
 
 def test_requestable_lists_named_targets_or_everything_known_for_wildcards():
-    cfg = config({"accounts": [PROD], "permission_sets": ["AdministratorAccess"], "approvers": ["bob@example.com"]})
+    cfg = config(
+        {"accounts": [PROD], "permission_sets": ["AdministratorAccess"], "approvers": ["bob@example.com"]}
+    )
     assert requestable_accounts(cfg, {LOGS: "logs"}) == [PROD]
     assert requestable_permission_sets(cfg, ["ReadOnlyAccess"]) == ["AdministratorAccess"]
     wild = config({"accounts": ["*"], "permission_sets": ["*"], "approvers": ["bob@example.com"]})

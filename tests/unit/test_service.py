@@ -1,5 +1,6 @@
 """The request lifecycle through the service, with in-memory edges that keep the real contracts."""
 
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,12 @@ PROD, LOGS = "111111111111", "222222222222"
 ADMIN_ARN = "arn:aws:sso:::permissionSet/ssoins-1/ps-admin"
 RO_ARN = "arn:aws:sso:::permissionSet/ssoins-1/ps-ro"
 NOW = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
-PEOPLE = {"UALICE": "alice@example.com", "UBOB": "bob@example.com", "UCAROL": "carol@example.com", "UMAL": "mallory@example.com"}
+PEOPLE = {
+    "UALICE": "alice@example.com",
+    "UBOB": "bob@example.com",
+    "UCAROL": "carol@example.com",
+    "UMAL": "mallory@example.com",
+}
 RID = "20261204T100000Z-0000abcd"
 
 
@@ -27,10 +33,20 @@ def service():
             "slack": {"team_id": "T1", "channel_id": "CAPPROVALS"},
             "account_names": {PROD: "production", LOGS: "log-archive"},
             "rules": [
-                {"id": "prod-admin", "accounts": [PROD], "permission_sets": ["AdministratorAccess"],
-                 "approvers": ["bob@example.com"], "max_duration": "2h"},
-                {"id": "logs-ro", "accounts": [LOGS], "permission_sets": ["ReadOnlyAccess"],
-                 "approvers": ["carol@example.com"], "allow_self_approval": True},
+                {
+                    "id": "prod-admin",
+                    "accounts": [PROD],
+                    "permission_sets": ["AdministratorAccess"],
+                    "approvers": ["bob@example.com"],
+                    "max_duration": "2h",
+                },
+                {
+                    "id": "logs-ro",
+                    "accounts": [LOGS],
+                    "permission_sets": ["ReadOnlyAccess"],
+                    "approvers": ["carol@example.com"],
+                    "allow_self_approval": True,
+                },
             ],
         }
     )
@@ -49,7 +65,10 @@ def subject(who="UALICE", account=PROD, ps="AdministratorAccess", arn=ADMIN_ARN,
     email = PEOPLE[who]
     return Subject(
         requester=Person(slack_id=who, email=email, identity_center_user_id=f"id-{email.split('@')[0]}"),
-        account_id=account, permission_set_name=ps, permission_set_arn=arn, duration_minutes=minutes,
+        account_id=account,
+        permission_set_name=ps,
+        permission_set_arn=arn,
+        duration_minutes=minutes,
         reason="<!channel> incident 42 https://evil.example",
     )
 
@@ -62,7 +81,7 @@ def test_request_waits_for_the_approver_and_mentions_them(service):
     state = service.submit(RID, subject())
     assert state.status is Status.PENDING
     assert events(service) == ["00-requested"]
-    (method, post), = service.slack.calls
+    ((method, post),) = service.slack.calls
     assert method == "chat.postMessage" and post["channel"] == "CAPPROVALS"
     assert "<@UBOB>" in post["blocks"][0]["text"]["text"]
     assert service.identity.assignments == set()
@@ -84,9 +103,15 @@ def test_approval_grants_schedules_the_revoke_and_chains_the_trail(service):
     at, payload = service.scheduler.schedules[f"jit-revoke-{RID}"]
     assert at == NOW + timedelta(hours=1)
     assert payload == {"action": "revoke", "request_id": RID}
-    assert events(service) == ["00-requested", "10-approval-UBOB", "20-decision", "30-grant-started", "40-grant"]
+    assert events(service) == [
+        "00-requested",
+        "10-approval-UBOB",
+        "20-decision",
+        "30-grant-started",
+        "40-grant",
+    ]
     raw = service.store.read_events(RID)
-    for (_, previous), (_, current) in zip(raw, raw[1:], strict=False):
+    for (_, previous), (_, current) in itertools.pairwise(raw):
         assert sha256(previous) == json.loads(current)["prev_sha256"]
     assert state.decision.actor.email == "bob@example.com"
     assert any(
@@ -123,7 +148,10 @@ def test_requester_cannot_approve_their_own_request(service):
 
 def test_deny_is_final_and_a_late_approve_gets_a_neutral_answer(service):
     service.submit(RID, subject())
-    assert service.click(request_id=RID, action="deny", actor_slack_id="UBOB", channel_id="C").status is Status.DENIED
+    assert (
+        service.click(request_id=RID, action="deny", actor_slack_id="UBOB", channel_id="C").status
+        is Status.DENIED
+    )
     state = service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
     assert state.status is Status.DENIED
     assert service.identity.assignments == set()
@@ -172,7 +200,9 @@ def test_identity_center_failure_is_recorded_and_told(service):
 
 
 def test_access_denied_is_not_retried_but_recorded(service):
-    service.identity.fail_create = EdgeError("the management account cannot be assigned from here", retryable=False)
+    service.identity.fail_create = EdgeError(
+        "the management account cannot be assigned from here", retryable=False
+    )
     service.submit(RID, subject())
     state = service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
     assert state.status is Status.GRANT_FAILED

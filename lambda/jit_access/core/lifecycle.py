@@ -1,4 +1,4 @@
-"""The request lifecycle: audit events, their fixed slots, and the state a request is in (the fold of its events).
+"""The request lifecycle: audit events, their fixed slots, and a request's state (the fold of its events).
 
 requested → approved | self_approved | auto_approved | denied | cancelled | expired
           → grant_started → granted | grant_failed → revoked | revoke_failed
@@ -15,7 +15,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -23,10 +23,11 @@ from pydantic import BaseModel, ConfigDict
 from jit_access.core.timeutil import iso, parse_iso, utc
 
 SCHEMA_VERSION = 1
-REQUEST_ID = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{8}$")
+# ASCII digits and anchored: ids come back from Slack buttons, which are hostile input.
+REQUEST_ID = re.compile(r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$")
 
 
-class EventType(str, Enum):
+class EventType(StrEnum):
     REQUESTED = "requested"
     APPROVAL = "approval"  # one vote towards a quorum
     APPROVED = "approved"
@@ -78,7 +79,7 @@ def new_request_id(now: datetime, entropy: str | None = None) -> str:
 
 
 def is_request_id(value: str) -> bool:
-    return bool(REQUEST_ID.match(value))
+    return bool(REQUEST_ID.fullmatch(value))
 
 
 class _Frozen(BaseModel):
@@ -132,7 +133,7 @@ def sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     DENIED = "denied"

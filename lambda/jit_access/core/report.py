@@ -45,7 +45,11 @@ def _hms(delta: timedelta) -> str:
 
 def session_row(state: RequestState, now: datetime) -> SessionRow:
     subject = state.subject
-    started = parse_iso(state.grant.details["started_at"]) if state.status in (Status.GRANTED, Status.REVOKED, Status.REVOKE_FAILED) and state.grant else None
+    started = (
+        parse_iso(state.grant.details["started_at"])
+        if state.status in (Status.GRANTED, Status.REVOKED, Status.REVOKE_FAILED) and state.grant
+        else None
+    )
     ended = parse_iso(state.revoke.at) if state.revoke and state.status is Status.REVOKED else None
     duration = _hms((ended or now) - started) if started else ""
     account = f"{subject.account_name} ({subject.account_id})" if subject.account_name else subject.account_id

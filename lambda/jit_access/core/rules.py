@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from enum import Enum
+from enum import StrEnum
 
 from jit_access.config import Config, Rule
 from jit_access.core.timeutil import format_duration
@@ -26,7 +26,7 @@ class Target:
     permission_set: str  # the permission set's name, as rules name it
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     SELF_APPROVED = "self_approved"
     AUTO_APPROVED = "auto_approved"
     NEEDS_APPROVAL = "needs_approval"
@@ -122,12 +122,18 @@ def decide_request(
     reason_min = max((rule.reason_min_length or 0 for rule in rules), default=0)
     if len(reason.strip()) < max(reason_min, 1):
         return Decision(
-            Outcome.REFUSED, f"the reason must be at least {max(reason_min, 1)} characters", rule_ids, field="reason"
+            Outcome.REFUSED,
+            f"the reason must be at least {max(reason_min, 1)} characters",
+            rule_ids,
+            field="reason",
         )
     for rule in rules:
         if rule.ticket_pattern and not re.fullmatch(rule.ticket_pattern, (ticket or "").strip()):
             return Decision(
-                Outcome.REFUSED, f"rule {rule.id} needs a ticket matching {rule.ticket_pattern}", rule_ids, field="ticket"
+                Outcome.REFUSED,
+                f"rule {rule.id} needs a ticket matching {rule.ticket_pattern}",
+                rule_ids,
+                field="ticket",
             )
 
     requester = requester_email.strip().lower()
@@ -142,7 +148,9 @@ def decide_request(
 
     self_ok = _tri_state(rule.allow_self_approval for rule in rules)
     if self_ok and requester in all_approvers:
-        allowing = tuple(rule.id for rule in rules if rule.allow_self_approval and requester in rule.approvers)
+        allowing = tuple(
+            rule.id for rule in rules if rule.allow_self_approval and requester in rule.approvers
+        )
         return Decision(
             Outcome.SELF_APPROVED, "the requester may approve their own request", allowing, max_duration=limit
         )
@@ -203,7 +211,9 @@ def requestable_permission_sets(config: Config, known: Iterable[str]) -> list[st
 def requestable_accounts(config: Config, known: Iterable[str]) -> list[str]:
     """Accounts some rule can lead to: the ids the rules name, and every known account for `*` or OUs."""
     named = {a for rule in config.rules for a in rule.accounts}
-    excluded_everywhere = set.intersection(*(set(r.exclude_accounts) for r in config.rules)) if config.rules else set()
+    excluded_everywhere = (
+        set.intersection(*(set(r.exclude_accounts) for r in config.rules)) if config.rules else set()
+    )
     accounts = {a for a in named if a != WILDCARD and not a.startswith("ou-")}
     if WILDCARD in named or any(a.startswith("ou-") for a in named):
         accounts |= set(known)

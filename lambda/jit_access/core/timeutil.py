@@ -9,7 +9,7 @@ _DURATION = re.compile(r"^(?:(?P<h>\d{1,3})h)?(?:(?P<m>\d{1,4})m)?$")
 
 
 def parse_duration(text: str) -> timedelta:
-    """`30m`, `1h`, `1h30m` → timedelta. Anything else, or zero, is a ValueError that says what is accepted."""
+    """`30m`, `1h`, `1h30m` → timedelta. Anything else, or zero, is a ValueError saying what is accepted."""
     match = _DURATION.match(text.strip()) if text else None
     if not match or not (match["h"] or match["m"]):
         raise ValueError(f"duration {text!r} is not of the form 30m, 1h or 1h30m")

@@ -86,7 +86,9 @@ def request_modal(
             InputBlock(
                 block_id=BLOCK_DURATION,
                 label="For how long",
-                element=StaticSelectElement(action_id=ACTION_DURATION, options=_options((d, d) for d in durations)),
+                element=StaticSelectElement(
+                    action_id=ACTION_DURATION, options=_options((d, d) for d in durations)
+                ),
             ),
             InputBlock(
                 block_id=BLOCK_REASON,
@@ -156,7 +158,9 @@ def request_message(state: RequestState, *, approver_slack_ids: Iterable[str] = 
             ActionsBlock(
                 block_id="decision",
                 elements=[
-                    ButtonElement(text="Approve", action_id=ACTION_APPROVE, value=state.request_id, style="primary"),
+                    ButtonElement(
+                        text="Approve", action_id=ACTION_APPROVE, value=state.request_id, style="primary"
+                    ),
                     ButtonElement(text="Deny", action_id=ACTION_DENY, value=state.request_id, style="danger"),
                 ],
             )
