@@ -10,12 +10,11 @@ from jit_access.bootstrap import Runtime
 from jit_access.core.lifecycle import Status
 from jit_access.handlers import revoker
 
-from ..unit.test_service import RID, subject
-from ..unit.test_service import service as service  # noqa: F401  (pytest fixture)
+from ..scenario import RID, subject
 
 
 @pytest.fixture
-def runtime(service):  # noqa: F811
+def runtime(service):
     return Runtime(settings=None, service=service, queue=None, verifier=None)  # type: ignore[arg-type]
 
 

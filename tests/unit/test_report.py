@@ -2,10 +2,10 @@ from datetime import UTC, datetime
 
 from jit_access.core.report import sessions
 
-from .test_service import PROD, RID, service, subject  # noqa: F401  (fixture)
+from ..scenario import PROD, RID, subject
 
 
-def test_session_row_answers_who_what_why_who_approved_and_how_long(service):  # noqa: F811
+def test_session_row_answers_who_what_why_who_approved_and_how_long(service):
     service.submit(RID, subject())
     service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
     active = service.state(RID)
