@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 from botocore.config import Config as BotoConfig
@@ -37,7 +38,7 @@ class Runtime:
     verifier: SignatureVerifier | None
 
 
-def _client(name: str):  # type: ignore[no-untyped-def]
+def _client(name: Any) -> Any:
     return boto3.client(name, config=_BOTO)
 
 

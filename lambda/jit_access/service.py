@@ -46,6 +46,7 @@ class Notifier(Protocol):
     def send_dm(self, *, user: str, text: str) -> None: ...
     def user_email(self, user_id: str) -> str | None: ...
     def user_id_by_email(self, email: str) -> str | None: ...
+    def open_view(self, *, trigger_id: str, view: dict) -> None: ...
 
 
 @dataclass
@@ -332,7 +333,7 @@ class AccessService:
         details = {
             "how": how,
             "aws_request_id": aws_request_id,
-            "scheduled_end_at": state.grant.details["end_at"],
+            "scheduled_end_at": state.grant.details["end_at"] if state.grant else None,
         }
         if failure:
             details["failure_reason"] = failure

@@ -171,11 +171,13 @@ def enqueue_click(runtime: bootstrap.Runtime, actions: BlockActions) -> dict[str
     if action.action_id not in (views.ACTION_APPROVE, views.ACTION_DENY) or actions.channel is None:
         return _response(200)
     try:
-        work = ClickWork(
-            request_id=action.value,
-            action=action.action_id,
-            actor_slack_id=actions.user.id,
-            channel_id=actions.channel.id,
+        work = ClickWork.model_validate(
+            {
+                "request_id": action.value,
+                "action": action.action_id,
+                "actor_slack_id": actions.user.id,
+                "channel_id": actions.channel.id,
+            }
         )
     except ValueError:
         log.warning("ignored a button click with a malformed request id")
