@@ -64,9 +64,9 @@ def test_open_view_sends_the_trigger_and_view(slack, slack_api):
     assert (json.loads(view_sent) if isinstance(view_sent, str) else view_sent) == view
 
 
-def test_user_email_from_the_profile(slack, slack_api):
+def test_user_email_from_the_profile_lower_cased(slack, slack_api):
     slack_api.reply(
-        "users.info", {"ok": True, "user": {"id": "U1", "profile": {"email": "alice@example.com"}}}
+        "users.info", {"ok": True, "user": {"id": "U1", "profile": {"email": "Alice@Example.com"}}}
     )
     slack_api.reply("users.info", {"ok": True, "user": {"id": "U2", "profile": {}}})
     slack_api.reply("users.info", {"ok": False, "error": "user_not_found"})

@@ -80,7 +80,11 @@ class SlackGateway:
     # --- people ------------------------------------------------------------------------------------------
 
     def user_email(self, user_id: str) -> str | None:
-        """The email on the user's Slack profile; None for an unknown user or a profile without one."""
+        """The email on the user's Slack profile, lower-cased; None for an unknown user or a profile without one.
+
+        Lower-cased because Slack keeps the case people typed while rules and Identity Center compare
+        addresses case-insensitively: the audit trail should name one person one way.
+        """
         try:
             response = self._call("users_info", user=user_id)
         except SlackError as error:
@@ -88,7 +92,7 @@ class SlackGateway:
                 return None
             raise
         email = (response.get("user") or {}).get("profile", {}).get("email")
-        return str(email) if email else None
+        return str(email).lower() if email else None
 
     def user_id_by_email(self, email: str) -> str | None:
         """The Slack user with this email (users.lookupByEmail); None when there is none."""
