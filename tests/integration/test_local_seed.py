@@ -1,0 +1,57 @@
+"""The local stack's seed: the demo organisation in the emulator, rules the functions accept, the CLI."""
+
+from __future__ import annotations
+
+import boto3
+
+from jit_access.cli import build_parser
+from jit_access.config import Config
+from jit_access.local import seed
+
+
+def test_seed_creates_accounts_permission_sets_and_people(aws: None) -> None:
+    session = boto3.session.Session(region_name=seed.REGION)
+
+    seeded = seed.seed(session, endpoint_url=None, region=seed.REGION)  # type: ignore[arg-type]
+
+    assert set(seeded.accounts) == {"production", "log-archive"}
+    assert all(len(a) == 12 and a.isdigit() for a in seeded.accounts.values())
+    assert set(seeded.permission_sets) == {"AdministratorAccess", "ReadOnlyAccess"}
+    identitystore = session.client("identitystore")
+    alice = identitystore.get_user_id(
+        IdentityStoreId=seeded.identity_store_id,
+        AlternateIdentifier={
+            "UniqueAttribute": {"AttributePath": "emails.value", "AttributeValue": "alice@example.com"}
+        },
+    )
+    assert alice["UserId"] == seeded.user_ids["alice"]
+    assert seeded.user_ids["dave"] is None
+    users = {u["name"]: u for u in seeded.users()}
+    assert users["bob"]["slack_email"] == "Bob@Example.com" and users["bob"]["email"] == "bob@example.com"
+    assert {"name", "slack_id", "email", "identity_center_user_id", "role"} <= set(users["alice"])
+
+
+def test_the_demo_rules_are_a_valid_config() -> None:
+    accounts = {"production": "111111111111", "log-archive": "222222222222"}
+
+    config = Config.model_validate(
+        {
+            "slack": {"team_id": seed.TEAM_ID, "channel_id": seed.CHANNEL_ID},
+            "rules": seed.demo_rules(accounts),
+        }
+    )
+
+    assert [r.id for r in config.rules] == [
+        "production-admin",
+        "production-read-only",
+        "log-archive-read-only",
+    ]
+    assert config.rules[2].allow_self_approval is True
+
+
+def test_the_cli_wires_local_up_down_status() -> None:
+    parser = build_parser()
+
+    for command in ("up", "down", "status"):
+        args = parser.parse_args(["local", command, "--dir", "/tmp/x"])
+        assert args.local_command == command and callable(args.func)
