@@ -201,7 +201,11 @@ class AccessService:
             return state
         actor = Person(slack_id=actor_slack_id, email=actor_email)
         if action == views.ACTION_DENY:
-            return self._decide_once(state, EventType.DENIED, actor, check.rule_ids, {})
+            denied = self._decide_once(state, EventType.DENIED, actor, check.rule_ids, {})
+            self._tell_requester(
+                denied, f"Your request for {_target_words(denied)} was denied by {actor.email}."
+            )
+            return denied
         return self._approve(state, actor, check.rule_ids, channel_id)
 
     def _approve(

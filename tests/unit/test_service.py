@@ -91,6 +91,8 @@ def test_deny_is_final_and_a_late_approve_gets_a_neutral_answer(service):
         service.click(request_id=RID, action="deny", actor_slack_id="UBOB", channel_id="C").status
         is Status.DENIED
     )
+    dms = [kwargs["text"] for method, kwargs in service.slack.calls if method == "dm"]
+    assert dms and "denied by bob@example.com" in dms[-1]
     state = service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
     assert state.status is Status.DENIED
     assert service.identity.assignments == set()
