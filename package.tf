@@ -4,7 +4,8 @@
 #
 # Why the second plan is clean, on this machine and on a fresh clone:
 # - The zip is named by `package_hash`, a hash of everything that goes into it (the packaged files, the
-#   dependency list in pyproject.toml, the build script, runtime, architecture), all known at plan time.
+#   dependency list in pyproject.toml and lambda/package-constraints.txt, the build script, runtime,
+#   architecture), all known at plan time.
 # - `source_code_hash` is that same hash. Since provider 5.51 the function keeps `source_code_hash` as
 #   configured instead of re-reading Lambda's CodeSha256, so plan compares it with the state: no change
 #   until the sources change, whether or not the zip exists on the machine running the plan. (Hashing the
@@ -30,6 +31,7 @@ locals {
     [
       "pyproject.toml ${filesha256("${path.module}/lambda/pyproject.toml")}",
       "build_package.py ${filesha256("${path.module}/lambda/build_package.py")}",
+      "package-constraints.txt ${filesha256("${path.module}/lambda/package-constraints.txt")}",
       "runtime ${var.lambda_runtime}",
       "architecture ${var.lambda_architecture}",
     ],

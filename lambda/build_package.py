@@ -11,8 +11,8 @@ Run by `terraform apply` (see package.tf); runnable by hand to prebuild a zip fo
   the build needs neither Docker nor the target interpreter, and works from any Linux or macOS machine.
 - Wheels are kept in a wheelhouse under ~/.cache/jit-access (or $JIT_ACCESS_CACHE_DIR): a repeated build
   is fast, and builds without network access use what is there.
-- The zip is reproducible: entries sorted, timestamps fixed to 1980-01-01, permissions fixed, no bytecode,
-  so the same sources and dependency versions give the same bytes.
+- The zip is reproducible: dependency versions pinned by package-constraints.txt, entries sorted,
+  timestamps fixed to 1980-01-01, permissions fixed, no bytecode, so the same commit gives the same bytes.
 
 Which files of `jit_access` are packaged is decided by `package_file()`; package.tf hashes the same set
 (keep the two in step).
@@ -38,6 +38,7 @@ PACKAGE = "jit_access"
 RUNTIMES = ("python3.11", "python3.12", "python3.13")
 ARCHITECTURES = {"x86_64": "x86_64", "arm64": "aarch64"}
 # Provided by every Lambda Python runtime: never bundled (the runtime's copies are the ones AWS patches).
+CONSTRAINTS = HERE / "package-constraints.txt"  # exact versions: the same commit builds the same bytes
 PROVIDED = {"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six"}
 # Sub-packages that never run in Lambda: the local stack is a development tool with its own dependencies.
 EXCLUDED_SUBPACKAGES = ("local/",)
@@ -82,6 +83,7 @@ def install_dependencies(requirements: list[str], *, runtime: str, architecture:
     wheelhouse = cache / "wheels" / f"cp{version.replace('.', '')}-{platform}"
     wheelhouse.mkdir(parents=True, exist_ok=True)
     wheel_options = [
+        f"--constraint={CONSTRAINTS}",
         "--only-binary=:all:",
         f"--platform={platform}",
         "--implementation=cp",
