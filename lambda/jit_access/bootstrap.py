@@ -65,6 +65,9 @@ def runtime(requester: bool = True) -> Runtime:
             identitystore=_client("identitystore"),
             instance_arn=settings.sso_instance_arn,
             identity_store_id=settings.identity_store_id,
+            # Well inside the smallest function timeout the module allows (30 s): a still-running
+            # assignment ends this attempt with a retryable error, and the queue's redelivery resumes it.
+            poll_timeout=20.0,
         ),
         scheduler=RevokeScheduler(
             scheduler=_client("scheduler"),
