@@ -77,11 +77,15 @@ class Story:
         return dict(self.scheduler.get_schedule(GroupName=self.stack["schedule_group"], Name=name))
 
     def channel_text(self, request_id: str) -> str:
-        """Everything posted or updated about this request in the channel, as one text."""
+        """The request's channel message as posted and updated, and its thread, as one text."""
+        ts = self.stack.message_ts(request_id)
         texts = []
         for call in self.stack.slack_calls():
             args = call["args"]
-            if call["method"] in ("chat.postMessage", "chat.update") and request_id in str(args):
+            about_it = request_id in str(args) or (
+                ts is not None and ts in (args.get("ts"), args.get("thread_ts"))
+            )
+            if call["method"] in ("chat.postMessage", "chat.update") and about_it:
                 texts.append(str(args))
         return "\n".join(texts)
 
@@ -146,18 +150,18 @@ class Story:
         self.stack.run(approved_at + timedelta(hours=1, minutes=1))
         expect(not self.has_access("alice", "production", "AdministratorAccess"), "access was not revoked")
         expect(self.revoke_schedule(request_id) is None, "the revoke schedule is still there")
+        expect("Access ended" in self.channel_text(request_id), "the channel message was not updated")
         self.say(
             "   The assignment is gone; nobody had to remember. The channel message says 'Access ended'."
         )
 
-        self.step("carol (small team rule) asks for ReadOnlyAccess on log-archive and approves it herself")
+        self.step("carol asks for ReadOnlyAccess on log-archive: a small-team rule lets her approve herself")
         own_request = self.request("carol", "log-archive", "ReadOnlyAccess", "30m", "check backup retention")
-        self.stack.approve("carol", own_request)
-        self.stack.run()
         expect(
             self.has_access("carol", "log-archive", "ReadOnlyAccess"), "self-approval did not grant access"
         )
-        self.say("   Granted on her own approval; the trail records that she approved herself.")
+        expect("Self-approved" in self.channel_text(own_request), "the channel does not say self-approved")
+        self.say("   Granted at once on her own approval; the channel thread and the trail say so.")
         self.stack.run(datetime.now(UTC) + timedelta(minutes=31))
         expect(
             not self.has_access("carol", "log-archive", "ReadOnlyAccess"), "carol's access was not revoked"
