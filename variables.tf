@@ -65,7 +65,8 @@ variable "slack_bot_token_parameter_name" {
   default     = null
 
   validation {
-    condition     = var.slack_bot_token_parameter_name == null || can(regex("^/?[A-Za-z0-9_.\\-/]{1,1011}$", var.slack_bot_token_parameter_name))
+    # RE2 allows at most 1000 repetitions, so the length limit is a separate test.
+    condition     = var.slack_bot_token_parameter_name == null || (can(regex("^/?[A-Za-z0-9_.\\-/]+$", var.slack_bot_token_parameter_name)) && length(coalesce(var.slack_bot_token_parameter_name, "-")) <= 1011)
     error_message = "slack_bot_token_parameter_name must be an SSM parameter name (letters, digits, _ . - /), e.g. \"/slack/jit-access/bot-token\"; not an ARN."
   }
 }
@@ -76,7 +77,8 @@ variable "slack_signing_secret_parameter_name" {
   default     = null
 
   validation {
-    condition     = var.slack_signing_secret_parameter_name == null || can(regex("^/?[A-Za-z0-9_.\\-/]{1,1011}$", var.slack_signing_secret_parameter_name))
+    # RE2 allows at most 1000 repetitions, so the length limit is a separate test.
+    condition     = var.slack_signing_secret_parameter_name == null || (can(regex("^/?[A-Za-z0-9_.\\-/]+$", var.slack_signing_secret_parameter_name)) && length(coalesce(var.slack_signing_secret_parameter_name, "-")) <= 1011)
     error_message = "slack_signing_secret_parameter_name must be an SSM parameter name (letters, digits, _ . - /), e.g. \"/slack/jit-access/signing-secret\"; not an ARN."
   }
 }
@@ -147,9 +149,9 @@ variable "rules" {
   }
   validation {
     condition = alltrue([
-      for rule in var.rules : rule.max_duration == null || (rule.max_duration != "" && can(regex("^([0-9]+h)?([0-9]+m)?$", rule.max_duration)))
+      for rule in var.rules : rule.max_duration == null || (can(regex("^([0-9]{1,3}h)?([0-9]{1,4}m)?$", rule.max_duration)) && can(regex("[1-9]", rule.max_duration)))
     ])
-    error_message = "A rule's `max_duration` must be hours and/or minutes such as \"30m\", \"2h\" or \"1h30m\"."
+    error_message = "A rule's `max_duration` must be a duration longer than zero in hours and/or minutes such as \"30m\", \"2h\" or \"1h30m\" (up to 3 digits of hours and 4 of minutes)."
   }
   validation {
     condition = alltrue([
@@ -165,6 +167,14 @@ variable "rules" {
     condition     = length(compact([for rule in var.rules : rule.id])) == length(distinct(compact([for rule in var.rules : rule.id])))
     error_message = "Rule ids must be unique: give each rule its own `id`, or leave it out to derive one."
   }
+  validation {
+    # The functions derive a missing id from accounts, exclude_accounts and permission_sets, and refuse a
+    # config whose ids repeat: two such rules would stop both functions at every cold start.
+    condition = length([for rule in var.rules : jsonencode([rule.accounts, rule.exclude_accounts, rule.permission_sets]) if rule.id == ""]) == length(distinct([
+      for rule in var.rules : jsonencode([rule.accounts, rule.exclude_accounts, rule.permission_sets]) if rule.id == ""
+    ]))
+    error_message = "Two rules without an `id` have the same accounts, exclude_accounts and permission_sets, so the id derived for each would be the same: give them their own `id`."
+  }
 }
 
 variable "default_max_duration" {
@@ -174,8 +184,8 @@ variable "default_max_duration" {
   nullable    = false
 
   validation {
-    condition     = var.default_max_duration != "" && can(regex("^([0-9]+h)?([0-9]+m)?$", var.default_max_duration))
-    error_message = "default_max_duration must be hours and/or minutes such as \"8h\", \"90m\" or \"1h30m\"."
+    condition     = can(regex("^([0-9]{1,3}h)?([0-9]{1,4}m)?$", var.default_max_duration)) && can(regex("[1-9]", var.default_max_duration))
+    error_message = "default_max_duration must be a duration longer than zero in hours and/or minutes such as \"8h\", \"90m\" or \"1h30m\" (up to 3 digits of hours and 4 of minutes)."
   }
 }
 
@@ -186,8 +196,8 @@ variable "duration_choices" {
   nullable    = false
 
   validation {
-    condition     = length(var.duration_choices) > 0 && alltrue([for d in var.duration_choices : d != "" && can(regex("^([0-9]+h)?([0-9]+m)?$", d))])
-    error_message = "duration_choices must hold at least one duration, each hours and/or minutes such as \"30m\", \"1h\" or \"1h30m\"."
+    condition     = length(var.duration_choices) > 0 && alltrue([for d in var.duration_choices : can(regex("^([0-9]{1,3}h)?([0-9]{1,4}m)?$", d)) && can(regex("[1-9]", d))])
+    error_message = "duration_choices must hold at least one duration, each longer than zero in hours and/or minutes such as \"30m\", \"1h\" or \"1h30m\" (up to 3 digits of hours and 4 of minutes)."
   }
 }
 
