@@ -77,7 +77,6 @@ data "aws_iam_policy_document" "requester" {
   statement {
     sid = "OrganizationsRead"
     actions = [
-      "organizations:DescribeAccount",
       "organizations:ListAccounts",
       "organizations:ListAccountsForParent",
       "organizations:ListChildren",
@@ -118,15 +117,12 @@ data "aws_iam_policy_document" "requester" {
   }
 
   statement {
-    sid       = "ListRequestEvents"
-    actions   = ["s3:ListBucket"]
+    sid     = "ListRequestEvents"
+    actions = ["s3:ListBucket"]
+    # Not narrowed by s3:prefix: S3 answers a read of a missing key with 404 only to a caller allowed to
+    # list the bucket, and GetObject carries no prefix for the condition to match. Without it every
+    # "not written yet" (a decision slot, a message reference) would be a 403, retried to the DLQ.
     resources = [local.audit_bucket_arn]
-
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["audit/*", "state/*"]
-    }
   }
 
   statement {
@@ -186,8 +182,6 @@ data "aws_iam_policy_document" "revoker" {
     actions = [
       "sso:DeleteAccountAssignment",
       "sso:ListAccountAssignments",
-      "sso:ListAccountsForProvisionedPermissionSet",
-      "sso:ListPermissionSetsProvisionedToAccount",
     ]
     resources = concat([local.sso_instance_resource, local.sso_permission_set_resource], local.sso_account_resources)
   }
@@ -211,7 +205,6 @@ data "aws_iam_policy_document" "revoker" {
   statement {
     sid = "OrganizationsRead"
     actions = [
-      "organizations:DescribeAccount",
       "organizations:ListAccounts",
       "organizations:ListAccountsForParent",
       "organizations:ListChildren",
@@ -239,15 +232,12 @@ data "aws_iam_policy_document" "revoker" {
   }
 
   statement {
-    sid       = "ListRequestEvents"
-    actions   = ["s3:ListBucket"]
+    sid     = "ListRequestEvents"
+    actions = ["s3:ListBucket"]
+    # Not narrowed by s3:prefix: S3 answers a read of a missing key with 404 only to a caller allowed to
+    # list the bucket, and GetObject carries no prefix for the condition to match. Without it every
+    # "not written yet" (a decision slot, a message reference) would be a 403, retried to the DLQ.
     resources = [local.audit_bucket_arn]
-
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["audit/*", "state/*"]
-    }
   }
 
   statement {

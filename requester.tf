@@ -15,20 +15,12 @@ resource "aws_lambda_function" "requester" {
   source_code_hash = local.package_source_code_hash
 
   environment {
-    variables = {
-      JIT_ACCESS_CONFIG_BUCKET                  = local.audit_bucket_name
-      JIT_ACCESS_CONFIG_KEY                     = aws_s3_object.config.key
-      JIT_ACCESS_AUDIT_BUCKET                   = local.audit_bucket_name
+    variables = merge(local.function_environment, {
       JIT_ACCESS_QUEUE_URL                      = aws_sqs_queue.work.url
-      JIT_ACCESS_SCHEDULE_GROUP                 = aws_scheduler_schedule_group.revoke.name
       JIT_ACCESS_SCHEDULER_ROLE_ARN             = aws_iam_role.scheduler.arn
       JIT_ACCESS_REVOKER_ARN                    = aws_lambda_function.revoker.arn
-      JIT_ACCESS_SSO_INSTANCE_ARN               = local.sso_instance_arn
-      JIT_ACCESS_IDENTITY_STORE_ID              = local.identity_store_id
-      JIT_ACCESS_SLACK_BOT_TOKEN_PARAMETER      = local.slack_bot_token_parameter_name
       JIT_ACCESS_SLACK_SIGNING_SECRET_PARAMETER = local.slack_signing_secret_parameter_name
-      JIT_ACCESS_LOG_LEVEL                      = var.log_level
-    }
+    })
   }
 
   tags = var.tags

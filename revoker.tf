@@ -1,6 +1,6 @@
 # access-revoker: invoked by the one-time revoke schedule of each grant and by the periodic reconcile rule
 # (scheduler.tf). It never enqueues, schedules or verifies Slack requests, so it gets neither the queue,
-# the scheduler role nor the signing secret.
+# the scheduler role nor the signing secret: only the environment both functions share (defined below).
 
 resource "aws_lambda_function" "revoker" {
   function_name = local.revoker_name
@@ -16,16 +16,7 @@ resource "aws_lambda_function" "revoker" {
   source_code_hash = local.package_source_code_hash
 
   environment {
-    variables = {
-      JIT_ACCESS_CONFIG_BUCKET             = local.audit_bucket_name
-      JIT_ACCESS_CONFIG_KEY                = aws_s3_object.config.key
-      JIT_ACCESS_AUDIT_BUCKET              = local.audit_bucket_name
-      JIT_ACCESS_SCHEDULE_GROUP            = aws_scheduler_schedule_group.revoke.name
-      JIT_ACCESS_SSO_INSTANCE_ARN          = local.sso_instance_arn
-      JIT_ACCESS_IDENTITY_STORE_ID         = local.identity_store_id
-      JIT_ACCESS_SLACK_BOT_TOKEN_PARAMETER = local.slack_bot_token_parameter_name
-      JIT_ACCESS_LOG_LEVEL                 = var.log_level
-    }
+    variables = local.function_environment
   }
 
   tags = var.tags
@@ -35,4 +26,18 @@ resource "aws_lambda_function" "revoker" {
     aws_cloudwatch_log_group.revoker,
     aws_iam_role_policy.revoker,
   ]
+}
+
+locals {
+  # What both functions are told: names and ARNs only, never a secret (docs/architecture.md).
+  function_environment = {
+    JIT_ACCESS_CONFIG_BUCKET             = local.audit_bucket_name
+    JIT_ACCESS_CONFIG_KEY                = aws_s3_object.config.key
+    JIT_ACCESS_AUDIT_BUCKET              = local.audit_bucket_name
+    JIT_ACCESS_SCHEDULE_GROUP            = aws_scheduler_schedule_group.revoke.name
+    JIT_ACCESS_SSO_INSTANCE_ARN          = local.sso_instance_arn
+    JIT_ACCESS_IDENTITY_STORE_ID         = local.identity_store_id
+    JIT_ACCESS_SLACK_BOT_TOKEN_PARAMETER = local.slack_bot_token_parameter_name
+    JIT_ACCESS_LOG_LEVEL                 = var.log_level
+  }
 }
