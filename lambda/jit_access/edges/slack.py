@@ -80,7 +80,7 @@ class SlackGateway:
     # --- people ------------------------------------------------------------------------------------------
 
     def user_email(self, user_id: str) -> str | None:
-        """The email on the user's Slack profile, lower-cased; None for an unknown user or a profile without one.
+        """The email on the user's Slack profile, lower-cased; None for an unknown user or one without.
 
         Lower-cased because Slack keeps the case people typed while rules and Identity Center compare
         addresses case-insensitively: the audit trail should name one person one way.
