@@ -107,7 +107,7 @@ def test_the_gateway_of_the_functions_follows_the_cursor(standin: tuple[SlackSta
 
     assert slack.is_member(channel=seed.CHANNEL_ID, user="U0DAVE001")  # on the last page
     assert not slack.is_member(channel=seed.CHANNEL_ID, user="U0NOBODY")
-    assert slack.user_email("U0BOB0001") == "Bob@Example.com"
+    assert slack.user_email("U0BOB0001") == "bob@example.com"  # the profile says Bob@Example.com
     assert slack.user_email("U0NOBODY") is None
 
 
