@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-unit test-integration test-e2e test-terraform lint bench clean
+.PHONY: setup demo test test-terraform lint clean
 
 $(STAMP): lambda/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
