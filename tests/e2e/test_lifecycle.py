@@ -141,3 +141,44 @@ def test_a_second_terraform_plan_is_clean(stack_dir: Path):
         text=True,
     )
     assert plan.returncode == 0, plan.stdout[-3000:] + plan.stderr[-2000:]
+
+
+def test_a_quorum_of_two_needs_two_different_approvers(stack: LocalStack):
+    request_id = request(
+        stack, "alice", "security", "AdministratorAccess", duration="1h", reason="INC-3 keys"
+    )
+    posted = str([c["args"] for c in stack.slack_calls("chat.postMessage")])
+    assert (
+        f"<@{stack.user('bob')['slack_id']}>" in posted and f"<@{stack.user('carol')['slack_id']}>" in posted
+    )
+
+    stack.approve("bob", request_id)
+    stack.run()
+    stack.approve("bob", request_id)  # the same person twice counts once
+    stack.run()
+    assert not has_access(stack, "alice", "security", "AdministratorAccess")
+
+    stack.approve("carol", request_id)
+    stack.run()
+    assert has_access(stack, "alice", "security", "AdministratorAccess")
+    assert audit_event(stack, request_id, "20-decision")["details"]["approvers"] == [
+        stack.user("bob")["slack_id"],
+        stack.user("carol")["slack_id"],
+    ]
+
+
+def test_an_explicit_deny_of_self_approval_makes_the_request_wait_for_someone_else(stack: LocalStack):
+    # log-archive-admin lets carol approve herself; admin-never-self-approved says no, and no wins.
+    request_id = request(
+        stack, "carol", "log-archive", "AdministratorAccess", duration="1h", reason="restore"
+    )
+    assert not has_access(stack, "carol", "log-archive", "AdministratorAccess")
+
+    stack.approve("carol", request_id)
+    stack.run()
+    assert not has_access(stack, "carol", "log-archive", "AdministratorAccess")
+    assert any("own request" in text for text in ephemerals_to(stack, "carol"))
+
+    stack.approve("bob", request_id)
+    stack.run()
+    assert has_access(stack, "carol", "log-archive", "AdministratorAccess")

@@ -14,7 +14,7 @@ def test_seed_creates_accounts_permission_sets_and_people(aws: None) -> None:
 
     seeded = seed.seed(session, endpoint_url=None, region=seed.REGION)  # type: ignore[arg-type]
 
-    assert set(seeded.accounts) == {"production", "log-archive"}
+    assert set(seeded.accounts) == {"production", "log-archive", "security"}
     assert all(len(a) == 12 and a.isdigit() for a in seeded.accounts.values())
     assert set(seeded.permission_sets) == {"AdministratorAccess", "ReadOnlyAccess"}
     identitystore = session.client("identitystore")
@@ -32,7 +32,7 @@ def test_seed_creates_accounts_permission_sets_and_people(aws: None) -> None:
 
 
 def test_the_demo_rules_are_a_valid_config() -> None:
-    accounts = {"production": "111111111111", "log-archive": "222222222222"}
+    accounts = {"production": "111111111111", "log-archive": "222222222222", "security": "333333333333"}
 
     config = Config.model_validate(
         {
@@ -45,8 +45,12 @@ def test_the_demo_rules_are_a_valid_config() -> None:
         "production-admin",
         "production-read-only",
         "log-archive-read-only",
+        "log-archive-admin",
+        "security-admin",
+        "admin-never-self-approved",
     ]
     assert config.rules[2].allow_self_approval is True
+    assert config.rules[4].required_approvals == 2
 
 
 def test_the_cli_wires_local_up_down_status() -> None:

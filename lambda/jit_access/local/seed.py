@@ -8,6 +8,9 @@ The demo story, and what each person exercises:
 - carol may approve her own ReadOnlyAccess requests on log-archive (a small-team rule); on production she
   is not an approver, so her click on alice's request is refused.
 - dave is in Slack but has no Identity Center user: his request must be refused with a clear reason.
+- AdministratorAccess on security needs two approvals, bob's and carol's (a quorum of two).
+- AdministratorAccess anywhere is never self-approved (an explicit deny), so carol's AdministratorAccess
+  request on log-archive waits for bob although another rule would let her approve herself.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ CHANNEL_ID = "C0LOCAL00"
 CHANNEL_NAME = "aws-access"
 BOT_USER_ID = "U0JITBOT"
 
-ACCOUNT_NAMES = ("production", "log-archive")
+ACCOUNT_NAMES = ("production", "log-archive", "security")
 PERMISSION_SETS = {
     "AdministratorAccess": "arn:aws:iam::aws:policy/AdministratorAccess",
     "ReadOnlyAccess": "arn:aws:iam::aws:policy/ReadOnlyAccess",
@@ -106,6 +109,27 @@ def demo_rules(accounts: dict[str, str]) -> list[dict[str, Any]]:
             "permission_sets": ["ReadOnlyAccess"],
             "approvers": ["carol@example.com"],
             "allow_self_approval": True,
+        },
+        {
+            "id": "log-archive-admin",
+            "accounts": [accounts["log-archive"]],
+            "permission_sets": ["AdministratorAccess"],
+            "approvers": ["carol@example.com", "bob@example.com"],
+            "allow_self_approval": True,
+        },
+        {
+            "id": "security-admin",
+            "accounts": [accounts["security"]],
+            "permission_sets": ["AdministratorAccess"],
+            "approvers": ["bob@example.com", "carol@example.com"],
+            "required_approvals": 2,
+        },
+        {
+            "id": "admin-never-self-approved",
+            "accounts": ["*"],
+            "permission_sets": ["AdministratorAccess"],
+            "approvers": ["bob@example.com"],
+            "allow_self_approval": False,
         },
     ]
 
