@@ -79,6 +79,9 @@ class FakeIdentity:
             None if self.create_status == "SUCCEEDED" else "boom",
         )
 
+    def has_assignment(self, *, account_id: str, permission_set_arn: str, user_id: str) -> bool:
+        return (account_id, permission_set_arn, user_id) in self.assignments
+
     def delete_assignment(self, *, account_id: str, permission_set_arn: str, user_id: str) -> Result:
         self.assignments.discard((account_id, permission_set_arn, user_id))
         return Result("SUCCEEDED", "del-1")

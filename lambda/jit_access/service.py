@@ -135,7 +135,12 @@ class AccessService:
                 log.info("request %s already recorded (redelivery)", request_id)
             state = self.state(request_id)
             assert state is not None
-        self._announce(state)
+        try:
+            self._announce(state)
+        except EdgeError as error:
+            if error.retryable or state.status is not Status.PENDING:
+                raise
+            return self._unannounceable(state, error)
 
         if state.status is Status.PENDING and decision.outcome is Outcome.REFUSED:
             # The rules changed between the modal and the queue: refuse on the record, in words.
@@ -181,6 +186,10 @@ class AccessService:
                 channel=channel_id, user=actor_slack_id, text="This request does not exist."
             )
             return None
+        if state.status in (Status.APPROVED, Status.GRANTING):
+            # Decided on the record, but the work after it was cut off (a Slack or AWS failure, a timeout):
+            # this click or its redelivery carries the grant on. It exercises no new authority.
+            return self.grant(state)
         if state.status is not Status.PENDING:
             self.slack.post_ephemeral(
                 channel=channel_id, user=actor_slack_id, text=f"Nothing to do: {views.status_line(state)}."
@@ -239,13 +248,6 @@ class AccessService:
         """Write-ahead, assign, schedule the revoke, record the outcome. Never a grant without a revoke."""
         if state.grant is not None:
             return state
-        try:
-            state = self._append(state, EventType.GRANT_STARTED, SLOT_GRANT_STARTED)
-        except AlreadyRecorded:
-            # A previous delivery got this far and died, or is still working: carry on idempotently.
-            state = self.state(state.request_id) or state
-            if state.grant is not None:
-                return state
         subject = state.subject
         assert subject.requester.identity_center_user_id
         assignment = {
@@ -253,6 +255,19 @@ class AccessService:
             "permission_set_arn": subject.permission_set_arn,
             "user_id": subject.requester.identity_center_user_id,
         }
+        if state.status is Status.APPROVED and self.identity.has_assignment(**assignment):
+            # Identity Center holds one assignment per user, account and permission set: granting over a
+            # standing assignment or another live grant would let this grant's revoke end that access.
+            return self._grant_failed(
+                state, "you already have this access (standing, or another grant); nothing was changed", None
+            )
+        try:
+            state = self._append(state, EventType.GRANT_STARTED, SLOT_GRANT_STARTED)
+        except AlreadyRecorded:
+            # A previous delivery got this far and died, or is still working: carry on idempotently.
+            state = self.state(state.request_id) or state
+            if state.grant is not None:
+                return state
         try:
             result = self.identity.create_assignment(**assignment)
         except EdgeError as error:
@@ -360,6 +375,15 @@ class AccessService:
         text, blocks = views.request_message(state, approver_slack_ids=state.approver_slack_ids)
         ts = self.slack.post_message(channel=self.config.slack.channel_id, text=text, blocks=blocks)
         self.store.put_message_ref(state.request_id, channel=self.config.slack.channel_id, ts=ts)
+
+    def _unannounceable(self, state: RequestState, error: EdgeError) -> RequestState:
+        """Slack refused the channel post for good (e.g. the app is not in the channel): close the request
+        on the record and tell the requester, instead of retrying into the dead-letter queue."""
+        log.error("request %s could not be posted to the approvers' channel: %s", state.request_id, error)
+        reason = f"it could not be posted in the approvers' channel ({error}); ask your platform team"
+        state = self._decide_once(state, EventType.DENIED, None, (), {"reason": reason})
+        self._tell_requester(state, f"Your request for {_target_words(state)} was not sent: {reason}.")
+        return state
 
     def _refresh_message(self, state: RequestState, *, thread_note: str | None = None) -> None:
         ref = self.store.get_message_ref(state.request_id)

@@ -165,6 +165,7 @@ def test_a_quorum_of_two_needs_two_different_approvers(stack: LocalStack):
         stack.user("bob")["slack_id"],
         stack.user("carol")["slack_id"],
     ]
+    stack.run(datetime.now(UTC) + timedelta(hours=2))  # revoked: the next test starts from no access
 
 
 def test_an_explicit_deny_of_self_approval_makes_the_request_wait_for_someone_else(stack: LocalStack):
@@ -182,3 +183,17 @@ def test_an_explicit_deny_of_self_approval_makes_the_request_wait_for_someone_el
     stack.approve("bob", request_id)
     stack.run()
     assert has_access(stack, "carol", "log-archive", "AdministratorAccess")
+    stack.run(datetime.now(UTC) + timedelta(hours=2))
+
+
+def test_a_slack_failure_right_after_an_approval_does_not_leave_the_request_stuck(stack: LocalStack):
+    request_id = request(stack, "alice", "production", "AdministratorAccess", duration="1h", reason="INC-5")
+    stack.plan_slack_failure("chat.update", "internal_error")
+
+    stack.approve("bob", request_id)
+    stack.run()  # the queue redelivers the click after the failure; the grant carries on
+
+    assert has_access(stack, "alice", "production", "AdministratorAccess")
+    assert f"jit-revoke-{request_id}" in revoke_schedule_names(stack)
+    stack.run(datetime.now(UTC) + timedelta(hours=2))
+    assert not has_access(stack, "alice", "production", "AdministratorAccess")

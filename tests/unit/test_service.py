@@ -166,3 +166,60 @@ def test_rules_changed_before_the_queue_ran_refuse_on_the_record(service):
     state = service.submit(RID, s)
     assert state.status is Status.DENIED
     assert state.decision.actor is None and "longer than" in state.decision.details["reason"]
+
+
+def test_a_slack_failure_after_the_approval_is_recorded_is_finished_by_the_redelivered_click(service):
+    service.submit(RID, subject())
+    update = service.slack.update_message
+    service.slack.update_message = lambda **kwargs: (_ for _ in ()).throw(EdgeError("internal_error"))
+    with pytest.raises(EdgeError):
+        service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
+    assert service.state(RID).status is Status.APPROVED and service.identity.assignments == set()
+
+    service.slack.update_message = update
+    state = service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
+
+    assert state.status is Status.GRANTED
+    assert (PROD, ADMIN_ARN, "id-alice") in service.identity.assignments
+
+
+def test_access_the_person_already_holds_is_not_granted_again(service):
+    # Identity Center keeps one assignment per user, account and permission set: this grant's revoke
+    # would end the standing access too.
+    service.identity.assignments.add((PROD, ADMIN_ARN, "id-alice"))
+    service.submit(RID, subject())
+
+    state = service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
+
+    assert state.status is Status.GRANT_FAILED
+    assert "already have this access" in state.grant.details["failure_reason"]
+    assert service.identity.create_calls == 0 and service.scheduler.schedules == {}
+    assert (PROD, ADMIN_ARN, "id-alice") in service.identity.assignments
+
+
+def test_a_channel_the_app_cannot_post_in_closes_the_request_and_tells_the_requester(service):
+    def not_in_channel(**kwargs):
+        raise EdgeError("not_in_channel", retryable=False)
+
+    service.slack.post_message = not_in_channel
+
+    state = service.submit(RID, subject())
+
+    assert state.status is Status.DENIED
+    assert "approvers' channel" in state.decision.details["reason"]
+    dms = [a["text"] for m, a in service.slack.calls if m == "dm"]
+    assert dms and "was not sent" in dms[-1] and "not_in_channel" in dms[-1]
+
+
+@pytest.mark.parametrize(
+    ("reason", "status"),
+    [("INC-42: restore the orders table", Status.PENDING), ("restore the orders table", Status.DENIED)],
+)
+def test_a_ticket_pattern_is_looked_for_in_the_reason(service, reason, status):
+    # The request form has no ticket field: the reference travels in the reason.
+    rule = service.config.rules[0].model_copy(update={"ticket_pattern": "(INC|CHG)-[0-9]+"})
+    service.config = service.config.model_copy(update={"rules": (rule, *service.config.rules[1:])})
+
+    state = service.submit(RID, subject().model_copy(update={"reason": reason}))
+
+    assert state.status is status

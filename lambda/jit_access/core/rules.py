@@ -128,10 +128,11 @@ def decide_request(
             field="reason",
         )
     for rule in rules:
-        if rule.ticket_pattern and not re.fullmatch(rule.ticket_pattern, (ticket or "").strip()):
+        # The ticket reference is carried in the reason unless given on its own ("INC-42: restore db").
+        if rule.ticket_pattern and not re.search(rule.ticket_pattern, ticket or reason):
             return Decision(
                 Outcome.REFUSED,
-                f"rule {rule.id} needs a ticket matching {rule.ticket_pattern}",
+                f"rule {rule.id} needs a ticket reference matching {rule.ticket_pattern} in the reason",
                 rule_ids,
                 field="ticket",
             )
