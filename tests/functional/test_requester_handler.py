@@ -168,6 +168,14 @@ def test_unsigned_forged_or_stale_requests_get_401_and_change_nothing(runtime, t
     assert runtime.queue.sent == [] and runtime.service.slack.calls == []
 
 
+@pytest.mark.parametrize("body", [b"\xff\xfe", b"payload=\xc3"], ids=["binary", "truncated-utf8"])
+def test_a_body_that_is_not_utf8_text_is_refused_without_a_crash(runtime, body):
+    event = {**http_event(load("slack_shortcut.json")), "body": base64.b64encode(body).decode()}
+    response = requester.handle_http(runtime, event)
+    assert response["statusCode"] == 400
+    assert runtime.queue.sent == [] and runtime.service.slack.calls == []
+
+
 def test_other_workspace_is_refused(runtime):
     payload = load("slack_shortcut.json")
     payload["team"]["id"] = "TOTHER"

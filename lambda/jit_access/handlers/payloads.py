@@ -33,7 +33,13 @@ class HttpRequest(_Lenient):
 
     @property
     def raw_body(self) -> str:
-        return base64.b64decode(self.body).decode("utf-8") if self.is_base64_encoded else self.body
+        """The body as Slack sent it (UTF-8 text); RequestRejected for anything else, before any work."""
+        if not self.is_base64_encoded:
+            return self.body
+        try:
+            return base64.b64decode(self.body, validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError) as error:  # binascii.Error is a ValueError
+            raise RequestRejected("the body is not UTF-8 text") from error
 
     def header(self, name: str) -> str | None:
         wanted = name.lower()

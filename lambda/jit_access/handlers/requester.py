@@ -59,7 +59,11 @@ def _response(status: int, body: dict[str, Any] | str = "") -> dict[str, Any]:
 
 def handle_http(runtime: bootstrap.Runtime, event: dict[str, Any]) -> dict[str, Any]:
     request = HttpRequest.model_validate(event)
-    body = request.raw_body
+    try:
+        body = request.raw_body
+    except RequestRejected as error:
+        log.warning("rejected a request: %s", error)
+        return _response(error.status, str(error))
     timestamp = request.header("x-slack-request-timestamp") or ""
     signature = request.header("x-slack-signature") or ""
     assert runtime.verifier is not None
