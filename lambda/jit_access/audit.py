@@ -12,12 +12,18 @@ from dataclasses import asdict, fields
 from datetime import UTC, datetime, timedelta
 
 import boto3
+from botocore.exceptions import BotoCoreError
 
 from jit_access.core.lifecycle import RequestState
 from jit_access.core.report import SessionRow, sessions
 from jit_access.edges.store import RequestStore
+from jit_access.errors import EdgeError
 
-_SINCE = re.compile(r"^(\d+)d$")
+_SINCE = re.compile(r"^(\d{1,5})d$")
+_MAX_DAYS = 36_500
+# Characters that make a spreadsheet read a cell as a formula (CSV injection), and control characters.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -47,7 +53,7 @@ def format_rows(rows: list[SessionRow], fmt: str) -> str:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=names)
         writer.writeheader()
-        writer.writerows(asdict(row) for row in rows)
+        writer.writerows({name: _csv_cell(value) for name, value in asdict(row).items()} for row in rows)
         return out.getvalue()
     columns = [
         "requester",
@@ -69,17 +75,29 @@ def format_rows(rows: list[SessionRow], fmt: str) -> str:
     return "\n".join(lines) + f"\n{len(rows)} session(s)\n"
 
 
+def _csv_cell(value: object) -> object:
+    """Reasons are typed by requesters: a spreadsheet must show them, never run them."""
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub("", value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def _cell(value: str, limit: int = 40) -> str:
-    value = " ".join(value.split())
+    value = " ".join(_CONTROL.sub("", value).split())
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def run_sessions(args: argparse.Namespace) -> int:
     match = _SINCE.match(args.since)
-    if not match:
-        print(f"--since {args.since!r}: give a number of days, e.g. 30d", file=sys.stderr)
+    if not match or int(match[1]) > _MAX_DAYS:
+        print(f"--since {args.since!r}: give a number of days up to {_MAX_DAYS}, e.g. 30d", file=sys.stderr)
         return 2
-    store = RequestStore(s3=boto3.client("s3", endpoint_url=args.endpoint_url), bucket=args.bucket)
-    rows = load_sessions(store, since_days=int(match[1]), now=datetime.now(UTC))
+    try:
+        store = RequestStore(s3=boto3.client("s3", endpoint_url=args.endpoint_url), bucket=args.bucket)
+        rows = load_sessions(store, since_days=int(match[1]), now=datetime.now(UTC))
+    except (EdgeError, BotoCoreError, ValueError) as error:
+        print(f"cannot read the audit bucket {args.bucket!r}: {error}", file=sys.stderr)
+        return 1
     sys.stdout.write(format_rows(rows, args.format))
     return 0
