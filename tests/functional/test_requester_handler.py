@@ -145,6 +145,22 @@ def test_forged_choices_are_refused_next_to_the_field_and_nothing_is_queued(
     assert runtime.queue.sent == []
 
 
+def test_a_reason_of_invisible_characters_is_no_reason(runtime):
+    payload = load("slack_view_submission.json")
+    payload["view"]["state"]["values"]["reason"]["reason"]["value"] = "\u200b\u200b \u202e\x00"
+    body = json.loads(requester.handle_http(runtime, http_event(payload))["body"])
+    assert body["response_action"] == "errors" and "reason" in body["errors"]
+    assert runtime.queue.sent == []
+
+
+def test_the_reason_is_kept_without_control_or_direction_characters(runtime):
+    payload = load("slack_view_submission.json")
+    payload["view"]["state"]["values"]["reason"]["reason"]["value"] = "INC-1\n restore \u202edb\x00"
+    requester.handle_http(runtime, http_event(payload))
+    ((body, _group, _dedup),) = runtime.queue.sent
+    assert body["subject"]["reason"] == "INC-1 restore db"
+
+
 def test_requester_unknown_to_identity_center_is_told_in_the_modal(runtime):
     runtime.service.identity.users.pop("alice@example.com")
     body = json.loads(requester.handle_http(runtime, http_event(load("slack_view_submission.json")))["body"])

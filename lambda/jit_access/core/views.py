@@ -6,6 +6,7 @@ anyone, ping @channel or unfurl a link. Buttons carry only the request id.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 from slack_sdk.models.blocks import (
@@ -36,6 +37,15 @@ ACTION_APPROVE = "approve"
 ACTION_DENY = "deny"
 
 REASON_MAX_LENGTH = 500
+
+
+def plain_reason(text: str) -> str:
+    """A reason as the trail keeps it: one line, without control or invisible formatting characters
+    (zero-width spaces, right-to-left overrides) that could make an empty reason look given."""
+    visible = "".join(ch for ch in " ".join(text.split()) if unicodedata.category(ch) not in ("Cc", "Cf"))
+    return " ".join(visible.split())
+
+
 _MAX_OPTIONS = 100  # Slack's limit per static menu
 _MAX_LABEL = 75  # Slack's limit per option label
 

@@ -122,7 +122,7 @@ def submit_request(runtime: bootstrap.Runtime, submission: ViewSubmission) -> di
     account = submission.selected(views.BLOCK_ACCOUNT, views.ACTION_ACCOUNT) or ""
     permission_set = submission.selected(views.BLOCK_PERMISSION_SET, views.ACTION_PERMISSION_SET) or ""
     duration_text = submission.selected(views.BLOCK_DURATION, views.ACTION_DURATION) or ""
-    reason = (submission.selected(views.BLOCK_REASON, views.ACTION_REASON) or "").strip()
+    reason = views.plain_reason(submission.selected(views.BLOCK_REASON, views.ACTION_REASON) or "")
 
     accounts, permission_sets = _requestable(runtime)
     errors: dict[str, str] = {}
