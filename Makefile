@@ -30,4 +30,4 @@ test-terraform: setup
 	./scripts/terraform-checks.sh
 
 clean:
-	rm -rf $(VENV) .jit-access-local .jit-access-build
+	rm -rf $(VENV) .jit-access-local .jit-access-build examples/*/.jit-access-build

@@ -3,7 +3,7 @@
     python -m jit_access.local.gateway --config .jit-access-local/gateway.json --ready-file run/gateway.json
 
 - `POST /slack/events`: the HTTP request becomes an API Gateway HTTP API event (payload format 2.0), the
-  requester runs it, its `statusCode`/`headers`/`body` are the answer (502 when the handler fails, 503
+  requester runs it, its `statusCode`/`headers`/`body` are the answer (500 when the handler fails, 503
   after API Gateway's 30 s, like API Gateway).
 - `POST /_local/run` with `{"now": "<ISO 8601>"}` (optional; default the clock): repeat until nothing is
   left: drain the work queue into the requester in batches (records as Lambda's event source builds them;
