@@ -1,10 +1,16 @@
-"""The rendered config object: rules and behaviour settings. Pure: parses bytes, never reads S3 itself."""
+"""The rendered config object: rules and behaviour settings. Pure: parses bytes, never reads S3 itself.
+
+The checks here are the ones the Terraform `rules` variable makes at plan time, so a config the module
+accepts is one the functions accept, and `jit-access policy check` (which validates with these same models)
+says what either would say.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Literal
 
@@ -16,6 +22,9 @@ from jit_access.errors import ConfigError
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 OU_ID = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
 SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")
+RULE_ID = re.compile(r"^[A-Za-z0-9._-]{0,64}$")
+PERMISSION_SET_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,32}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class _Strict(BaseModel):
@@ -26,9 +35,9 @@ class Rule(_Strict):
     """Who may get which permission set on which accounts, and who approves it."""
 
     id: str = ""
-    accounts: tuple[str, ...]
+    accounts: tuple[str, ...] = Field(min_length=1)
     exclude_accounts: tuple[str, ...] = ()
-    permission_sets: tuple[str, ...]
+    permission_sets: tuple[str, ...] = Field(min_length=1)
     approvers: tuple[str, ...] = ()
     required_approvals: int = Field(default=1, ge=1, le=10)
     allow_self_approval: bool | None = None
@@ -36,6 +45,15 @@ class Rule(_Strict):
     max_duration: str | None = None
     reason_min_length: int | None = Field(default=None, ge=0, le=3000)
     ticket_pattern: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not RULE_ID.match(value):
+            raise ValueError(
+                f"{value!r} is not a rule id: up to 64 letters, digits, dots, underscores and hyphens"
+            )
+        return value
 
     @field_validator("accounts", "exclude_accounts")
     @classmethod
@@ -45,11 +63,21 @@ class Rule(_Strict):
                 raise ValueError(f"{value!r} is not a 12-digit account id, an OU id or '*'")
         return values
 
+    @field_validator("permission_sets")
+    @classmethod
+    def _permission_sets(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            if value != "*" and not PERMISSION_SET_NAME.match(value):
+                raise ValueError(
+                    f"{value!r} is not a permission set name (up to 32 of A-Z a-z 0-9 + = , . @ _ -) or '*'"
+                )
+        return values
+
     @field_validator("approvers")
     @classmethod
     def _emails(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         for value in values:
-            if "@" not in value:
+            if not EMAIL.match(value.strip()):
                 raise ValueError(f"approver {value!r} is not an email address")
         return tuple(v.strip().lower() for v in values)
 
@@ -64,16 +92,35 @@ class Rule(_Strict):
     @classmethod
     def _pattern(cls, value: str | None) -> str | None:
         if value is not None:
-            re.compile(value)
+            try:
+                re.compile(value)
+            except re.error as error:
+                raise ValueError(f"{value!r} is not a regular expression: {error}") from error
         return value
+
+    @model_validator(mode="after")
+    def _approvable(self) -> Rule:
+        distinct = len(set(self.approvers))
+        if self.approval_not_required is not True and distinct < self.required_approvals:
+            raise ValueError(
+                f"needs {self.required_approvals} approval(s) but names {distinct} approver(s), so its "
+                "requests could never be approved: list more approvers, lower required_approvals, or set "
+                "approval_not_required to true"
+            )
+        return self
 
     @model_validator(mode="after")
     def _derive_id(self) -> Rule:
         if not self.id:
-            # Stable across deploys: derived from what the rule targets, not from its position in the list.
-            basis = json.dumps([self.accounts, self.exclude_accounts, self.permission_sets], sort_keys=True)
-            object.__setattr__(self, "id", "rule-" + hashlib.sha256(basis.encode()).hexdigest()[:10])
+            object.__setattr__(self, "id", self.derived_id)
         return self
+
+    @property
+    def derived_id(self) -> str:
+        """The id a rule without one gets. Stable across deploys: derived from what the rule targets, not
+        from its position in the list."""
+        basis = json.dumps([self.accounts, self.exclude_accounts, self.permission_sets], sort_keys=True)
+        return "rule-" + hashlib.sha256(basis.encode()).hexdigest()[:10]
 
     @property
     def max_duration_delta(self) -> timedelta | None:
@@ -93,13 +140,29 @@ class SlackSettings(_Strict):
         return value
 
 
-class Config(_Strict):
-    schema_version: Literal[1] = 1
-    slack: SlackSettings
+def rule_set_problems(rules: Sequence[Rule]) -> list[str]:
+    """What no single rule shows: ids that repeat (written twice, or derived alike from the same targets)."""
+    where: dict[str, list[int]] = {}
+    for index, rule in enumerate(rules):
+        where.setdefault(rule.id, []).append(index)
+    problems = []
+    for rule_id, indices in where.items():
+        if len(indices) > 1:
+            places = " and ".join(f"rules[{i}]" for i in indices)
+            if all(rules[i].id == rules[i].derived_id for i in indices):
+                problems.append(
+                    f"{places} have no id and the same accounts, exclude_accounts and permission_sets, so "
+                    f"each would get the id {rule_id!r}: give them their own ids"
+                )
+            else:
+                problems.append(f"{places} have the same id {rule_id!r}: rule ids must be unique")
+    return problems
+
+
+class Policy(_Strict):
+    """What the decisions read (core/rules.py): the rules and the limit where no rule sets one."""
+
     default_max_duration: str = "8h"
-    duration_choices: tuple[str, ...] = ("30m", "1h", "2h", "4h", "8h")
-    reconcile_mode: Literal["warn", "enforce"] = "warn"
-    account_names: dict[str, str] = {}
     rules: tuple[Rule, ...] = ()
 
     @field_validator("default_max_duration")
@@ -107,6 +170,25 @@ class Config(_Strict):
     def _duration(cls, value: str) -> str:
         parse_duration(value)
         return value
+
+    @model_validator(mode="after")
+    def _rule_set(self) -> Policy:
+        problems = rule_set_problems(self.rules)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def default_max_duration_delta(self) -> timedelta:
+        return parse_duration(self.default_max_duration)
+
+
+class Config(Policy):
+    schema_version: Literal[1] = 1
+    slack: SlackSettings
+    duration_choices: tuple[str, ...] = ("30m", "1h", "2h", "4h", "8h")
+    reconcile_mode: Literal["warn", "enforce"] = "warn"
+    account_names: dict[str, str] = {}
 
     @field_validator("duration_choices")
     @classmethod
@@ -116,18 +198,6 @@ class Config(_Strict):
         for value in values:
             parse_duration(value)
         return values
-
-    @model_validator(mode="after")
-    def _unique_rule_ids(self) -> Config:
-        ids = [rule.id for rule in self.rules]
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicates:
-            raise ValueError(f"rule ids must be unique; repeated: {', '.join(duplicates)}")
-        return self
-
-    @property
-    def default_max_duration_delta(self) -> timedelta:
-        return parse_duration(self.default_max_duration)
 
     @classmethod
     def parse(cls, raw: bytes | str) -> Config:

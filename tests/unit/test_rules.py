@@ -186,14 +186,14 @@ def test_quorum_is_the_largest_and_approvers_the_union():
         {
             "accounts": [PROD],
             "permission_sets": ["*"],
-            "approvers": ["bob@example.com"],
+            "approvers": ["bob@example.com", "erin@example.com"],
             "required_approvals": 2,
         },
         {"accounts": ["*"], "permission_sets": ["*"], "approvers": ["dan@example.com"]},
     )
     decision = decide(cfg)
     assert decision.required_approvals == 2
-    assert decision.approvers == {"bob@example.com", "dan@example.com"}
+    assert decision.approvers == {"bob@example.com", "erin@example.com", "dan@example.com"}
 
 
 def test_ticket_pattern_is_enforced():

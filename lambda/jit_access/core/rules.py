@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
-from jit_access.config import Config, Rule
+from jit_access.config import Policy, Rule
 from jit_access.core.timeutil import format_duration
 
 WILDCARD = "*"
@@ -86,13 +86,13 @@ def _tri_state(values: Iterable[bool | None]) -> bool | None:
     return True if True in seen else None
 
 
-def max_duration(config: Config, rules: Iterable[Rule]) -> timedelta:
+def max_duration(config: Policy, rules: Iterable[Rule]) -> timedelta:
     limits = [rule.max_duration_delta for rule in rules if rule.max_duration_delta is not None]
     return min(limits) if limits else config.default_max_duration_delta
 
 
 def decide_request(
-    config: Config,
+    config: Policy,
     *,
     requester_email: str,
     target: Target,
@@ -174,7 +174,7 @@ def decide_request(
 
 
 def check_approver(
-    config: Config,
+    config: Policy,
     *,
     approver_email: str,
     requester_email: str,
@@ -202,14 +202,14 @@ def check_approver(
     return ClickCheck(True, "approver under the current rules", rule_ids)
 
 
-def requestable_permission_sets(config: Config, known: Iterable[str]) -> list[str]:
+def requestable_permission_sets(config: Policy, known: Iterable[str]) -> list[str]:
     named = {p for rule in config.rules for p in rule.permission_sets}
     if WILDCARD in named:
         return sorted(set(known))
     return sorted(named)
 
 
-def requestable_accounts(config: Config, known: Iterable[str]) -> list[str]:
+def requestable_accounts(config: Policy, known: Iterable[str]) -> list[str]:
     """Accounts some rule can lead to: the ids the rules name, and every known account for `*` or OUs."""
     named = {a for rule in config.rules for a in rule.accounts}
     excluded_everywhere = (

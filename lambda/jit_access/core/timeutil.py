@@ -12,10 +12,10 @@ def parse_duration(text: str) -> timedelta:
     """`30m`, `1h`, `1h30m` → timedelta. Anything else, or zero, is a ValueError saying what is accepted."""
     match = _DURATION.match(text.strip()) if text else None
     if not match or not (match["h"] or match["m"]):
-        raise ValueError(f"duration {text!r} is not of the form 30m, 1h or 1h30m")
+        raise ValueError(f'"{text}" is not a duration such as 30m, 2h or 1h30m')
     duration = timedelta(hours=int(match["h"] or 0), minutes=int(match["m"] or 0))
     if duration <= timedelta(0):
-        raise ValueError(f"duration {text!r} must be longer than zero")
+        raise ValueError(f'"{text}" is no time at all: a duration must be longer than zero')
     return duration
 
 
