@@ -1,9 +1,10 @@
 """Who may get what, and who approves it. Pure functions over the config's rules.
 
 `false` in any matching rule for `allow_self_approval` or `approval_not_required` is an explicit deny that
-overrides `true` in the others. Approvers are the union over the matching rules, the quorum is the largest
-`required_approvals`, the maximum duration the shortest. The requester never counts as one of the approvers
-needed for a quorum.
+overrides `true` in the others. A requester approves their own request only through a rule that allows it
+and names them as one of its approvers. Approvers are the union over the matching rules, the quorum is the
+largest `required_approvals`, the maximum duration the shortest. The requester never counts as one of the
+approvers needed for a quorum. The order of the rules changes nothing.
 """
 
 from __future__ import annotations
@@ -127,15 +128,22 @@ def decide_request(
             rule_ids,
             field="reason",
         )
-    for rule in rules:
-        # The ticket reference is carried in the reason unless given on its own ("INC-42: restore db").
-        if rule.ticket_pattern and not re.search(rule.ticket_pattern, ticket or reason):
-            return Decision(
-                Outcome.REFUSED,
-                f"rule {rule.id} needs a ticket reference matching {rule.ticket_pattern} in the reason",
-                rule_ids,
-                field="ticket",
-            )
+    # The ticket reference is carried in the reason unless given on its own ("INC-42: restore db").
+    # Every rule whose pattern is unmet is named, in id order: the answer never depends on rule order.
+    unmet = sorted(
+        (r for r in rules if r.ticket_pattern and not re.search(r.ticket_pattern, ticket or reason)),
+        key=lambda r: r.id,
+    )
+    if unmet:
+        return Decision(
+            Outcome.REFUSED,
+            "; ".join(
+                f"rule {r.id} needs a ticket reference matching {r.ticket_pattern} in the reason"
+                for r in unmet
+            ),
+            rule_ids,
+            field="ticket",
+        )
 
     requester = requester_email.strip().lower()
     all_approvers = frozenset(a for rule in rules for a in rule.approvers)
@@ -147,11 +155,11 @@ def decide_request(
         allowing = tuple(rule.id for rule in rules if rule.approval_not_required)
         return Decision(Outcome.AUTO_APPROVED, "no approval required by rule", allowing, max_duration=limit)
 
+    # Self-approval rests on a rule that allows it and names the requester among its own approvers:
+    # being an approver of some other matching rule is not enough.
     self_ok = _tri_state(rule.allow_self_approval for rule in rules)
-    if self_ok and requester in all_approvers:
-        allowing = tuple(
-            rule.id for rule in rules if rule.allow_self_approval and requester in rule.approvers
-        )
+    allowing = tuple(rule.id for rule in rules if rule.allow_self_approval and requester in rule.approvers)
+    if self_ok and allowing:
         return Decision(
             Outcome.SELF_APPROVED, "the requester may approve their own request", allowing, max_duration=limit
         )
