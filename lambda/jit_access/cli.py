@@ -47,13 +47,14 @@ def _run_local(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from jit_access import audit
+    from jit_access import audit, policy
 
     parser = argparse.ArgumentParser(
         prog="jit-access",
         description="Just-in-time AWS access through IAM Identity Center, approved in Slack.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True)
+    policy.add_commands(subparsers)
     audit.add_commands(subparsers)
     _add_local(subparsers)
     return parser
