@@ -474,3 +474,31 @@ def test_the_terraform_rules_variable_has_exactly_the_keys_of_a_rule_in_the_file
     assert block is not None
     keys = set(re.findall(r"^\s*(\w+)\s*=", block[1], re.M))
     assert keys == set(Rule.model_fields)
+
+
+def readme_yaml_blocks():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Writing rules", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```yaml\n(.*?)```", section, re.S)
+
+
+def readme_rule_examples():
+    return [block for block in readme_yaml_blocks() if block.startswith("rules:")]
+
+
+def test_the_readme_examples_of_rules_are_valid(capsys, tmp_path):
+    examples = readme_rule_examples()
+    assert len(examples) >= 4
+    for number, example in enumerate(examples):
+        status, out, _ = run(capsys, "policy", "check", write(tmp_path, example, f"example{number}.yaml"))
+        assert status == 0, out
+
+
+def test_the_readme_cases_pass_against_the_four_readme_examples_together(capsys, tmp_path):
+    *_, team, production, read_only, sandbox = readme_rule_examples()
+    rules = [yaml.safe_load(block)["rules"][0] for block in (team, production, read_only, sandbox)]
+    (cases,) = [block for block in readme_yaml_blocks() if "cases:" in block]
+    rules_file = write(tmp_path, json.dumps({"rules": rules}), "rules.json")
+    status, out, _ = run(capsys, "policy", "test", rules_file, write(tmp_path, cases, "cases.yaml"))
+    assert status == 0, out
+    assert out.splitlines()[-1] == "2 passed, 0 failed"
