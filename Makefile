@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-terraform lint clean
+.PHONY: setup demo test test-terraform lint bench clean
 
 $(STAMP): lambda/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,13 @@ test: setup lint test-terraform
 	$(BIN)/pytest -q tests
 
 lint: setup
-	$(BIN)/ruff check --config lambda/pyproject.toml lambda tests
+	$(BIN)/ruff check --config lambda/pyproject.toml lambda tests bench
 	$(BIN)/mypy --config-file lambda/pyproject.toml lambda/jit_access
 	terraform fmt -check -recursive .
+
+# Figures to read, not tests: how fast 1,000 rules load and decide.
+bench: setup
+	$(BIN)/python bench/rules.py
 
 test-terraform: setup
 	./scripts/terraform-checks.sh
