@@ -54,7 +54,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         description="Validate a rules file as Terraform and the functions would: every problem named by "
         "rule and field. Exit 0 when valid, 1 listing the problems.",
     )
-    check.add_argument("file", type=Path, help="the rules file (YAML or JSON)")
+    check.add_argument("file", type=Path, metavar="FILE", help="the rules file (YAML or JSON)")
     check.set_defaults(func=run_check)
 
     explain = commands.add_parser(
@@ -64,7 +64,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "how many), or refused and why; the rules it rests on; with --approver, whether that person's "
         "click would count.",
     )
-    explain.add_argument("file", type=Path, help="the rules file (YAML or JSON)")
+    explain.add_argument("file", type=Path, metavar="FILE", help="the rules file (YAML or JSON)")
     explain.add_argument("--requester", required=True, metavar="EMAIL", help="who asks")
     explain.add_argument("--account", required=True, metavar="ID", help="the 12-digit account id")
     explain.add_argument(
@@ -91,8 +91,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "permission_set, expect: grant|approval|refuse, ...; optional `ou_tree:`) against the rules of "
         "FILE. One line per case, then a count.",
     )
-    test.add_argument("file", type=Path, help="the rules file (YAML or JSON)")
-    test.add_argument("cases", type=Path, help="the cases file (YAML or JSON)")
+    test.add_argument("file", type=Path, metavar="FILE", help="the rules file (YAML or JSON)")
+    test.add_argument("cases", type=Path, metavar="CASES", help="the cases file (YAML or JSON)")
     test.set_defaults(func=run_test)
 
 
