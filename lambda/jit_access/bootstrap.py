@@ -15,7 +15,9 @@ from botocore.config import Config as BotoConfig
 from slack_sdk.signature import SignatureVerifier
 
 from jit_access.config import Config, config_sha256
+from jit_access.directory import AccountDirectory
 from jit_access.edges.identity_center import IdentityCenter
+from jit_access.edges.organizations import Organization
 from jit_access.edges.queue import WorkQueue
 from jit_access.edges.scheduler import RevokeScheduler
 from jit_access.edges.secrets import Secrets
@@ -76,6 +78,11 @@ def runtime(requester: bool = True) -> Runtime:
             role_arn=settings.scheduler_role_arn,
         ),
         slack=slack,
+        accounts=AccountDirectory(
+            organization=Organization(organizations=_client("organizations")),
+            configured_names=config.account_names,
+            ou_ids=[a for rule in config.rules for a in rule.accounts if a.startswith("ou-")],
+        ),
     )
     if not requester:
         return Runtime(settings, service, None, None)

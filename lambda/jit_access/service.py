@@ -30,6 +30,7 @@ from jit_access.core.lifecycle import (
 )
 from jit_access.core.rules import Decision, Outcome, Target, check_approver, decide_request
 from jit_access.core.timeutil import iso
+from jit_access.directory import AccountDirectory
 from jit_access.errors import AlreadyRecorded, EdgeError
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,13 @@ class AccessService:
     scheduler: Any  # edges.scheduler.RevokeScheduler
     slack: Notifier
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    accounts: AccountDirectory | None = None  # None: the config's account names, no OU resolution
+
+    def account_names(self) -> dict[str, str]:
+        return self.accounts.names() if self.accounts else dict(self.config.account_names)
+
+    def _ou_accounts(self) -> dict[str, frozenset[str]]:
+        return self.accounts.ou_accounts() if self.accounts else {}
 
     # --- reading -----------------------------------------------------------------------------------------
 
@@ -100,6 +108,7 @@ class AccessService:
             duration=subject.duration,
             reason=subject.reason,
             ticket=subject.ticket,
+            ou_accounts=self._ou_accounts(),
         )
 
     # --- submit ------------------------------------------------------------------------------------------
@@ -202,6 +211,7 @@ class AccessService:
             requester_email=state.subject.requester.email or "",
             target=Target(state.subject.account_id, state.subject.permission_set_name),
             duration=state.subject.duration,
+            ou_accounts=self._ou_accounts(),
         )
         if not actor_email or not check.allowed:
             reason = check.reason if actor_email else "your Slack profile has no email address"

@@ -223,3 +223,37 @@ def test_a_ticket_pattern_is_looked_for_in_the_reason(service, reason, status):
     state = service.submit(RID, subject().model_copy(update={"reason": reason}))
 
     assert state.status is status
+
+
+def test_a_rule_naming_an_ou_covers_the_accounts_organizations_puts_under_it(service):
+    from jit_access.config import Rule
+    from jit_access.directory import AccountDirectory
+
+    sandbox_ou, sandbox = "ou-ab12-cdef3456", "444444444444"
+
+    class Organization:
+        def account_names(self):
+            return {sandbox: "sandbox"}
+
+        def accounts_in_ou(self, ou_id):
+            return {sandbox} if ou_id == sandbox_ou else set()
+
+    rule = Rule(
+        id="sandbox-ro",
+        accounts=[sandbox_ou],
+        permission_sets=["ReadOnlyAccess"],
+        approvers=["bob@example.com"],
+    )
+    service.config = service.config.model_copy(update={"rules": (*service.config.rules, rule)})
+    asked = subject(account=sandbox, ps="ReadOnlyAccess", arn=RO_ARN)
+
+    assert service.submit(RID, asked).status is Status.DENIED, "without Organizations the OU matches nothing"
+
+    service.accounts = AccountDirectory(organization=Organization(), configured_names={}, ou_ids=[sandbox_ou])
+    state = service.submit("20261204T100000Z-0a1b2c3e", asked)
+    assert state.status is Status.PENDING and state.decision is None
+    assert service.account_names()[sandbox] == "sandbox"
+    granted = service.click(
+        request_id="20261204T100000Z-0a1b2c3e", action="approve", actor_slack_id="UBOB", channel_id="C"
+    )
+    assert granted.status is Status.GRANTED

@@ -91,8 +91,9 @@ def handle_http(runtime: bootstrap.Runtime, event: dict[str, Any]) -> dict[str, 
 def _requestable(runtime: bootstrap.Runtime) -> tuple[list[tuple[str, str]], dict[str, str]]:
     config = runtime.service.config
     permission_sets = runtime.service.identity.permission_sets()
-    accounts = requestable_accounts(config, config.account_names)
-    labelled = [(a, views.account_label(a, config.account_names.get(a))) for a in accounts]
+    account_names = runtime.service.account_names()
+    accounts = requestable_accounts(config, account_names)
+    labelled = [(a, views.account_label(a, account_names.get(a))) for a in accounts]
     names = requestable_permission_sets(config, permission_sets)
     return labelled, {name: permission_sets[name] for name in names if name in permission_sets}
 
@@ -149,7 +150,7 @@ def submit_request(runtime: bootstrap.Runtime, submission: ViewSubmission) -> di
     subject = Subject(
         requester=Person(slack_id=submission.user.id, email=email.lower(), identity_center_user_id=user_id),
         account_id=account,
-        account_name=service.config.account_names.get(account),
+        account_name=service.account_names().get(account),
         permission_set_name=permission_set,
         permission_set_arn=permission_sets[permission_set],
         duration_minutes=int(parse_duration(duration_text).total_seconds() // 60),
