@@ -200,3 +200,20 @@ def test_a_slack_failure_right_after_an_approval_does_not_leave_the_request_stuc
     assert f"jit-revoke-{request_id}" in revoke_schedule_names(stack)
     stack.run(datetime.now(UTC) + timedelta(hours=2))
     assert not has_access(stack, "alice", "production", "AdministratorAccess")
+
+
+def test_a_rule_naming_an_ou_covers_an_account_only_organizations_knows(stack: LocalStack):
+    # The module was told neither the sandbox account nor its name: Organizations says both.
+    sandbox = stack.account_id("sandbox")
+    stack.press_shortcut("alice")
+    (opened,) = stack.slack_calls("views.open")
+    assert f"sandbox ({sandbox})" in str(opened["args"]["view"])
+
+    request_id = request(stack, "alice", "sandbox", "ReadOnlyAccess", duration="1h", reason="try the new API")
+    assert not has_access(stack, "alice", "sandbox", "ReadOnlyAccess")
+    stack.approve("bob", request_id)
+    stack.run()
+
+    assert has_access(stack, "alice", "sandbox", "ReadOnlyAccess")
+    assert audit_event(stack, request_id, "20-decision")["rule_ids"] == ["sandbox-read-only"]
+    stack.run(datetime.now(UTC) + timedelta(hours=2))

@@ -14,7 +14,10 @@ def test_seed_creates_accounts_permission_sets_and_people(aws: None) -> None:
 
     seeded = seed.seed(session, endpoint_url=None, region=seed.REGION)  # type: ignore[arg-type]
 
-    assert set(seeded.accounts) == {"production", "log-archive", "security"}
+    assert set(seeded.accounts) == {"production", "log-archive", "security", "sandbox"}
+    organizations = session.client("organizations")
+    (parent,) = organizations.list_parents(ChildId=seeded.accounts["sandbox"])["Parents"]
+    assert parent == {"Id": seeded.sandbox_ou, "Type": "ORGANIZATIONAL_UNIT"}
     assert all(len(a) == 12 and a.isdigit() for a in seeded.accounts.values())
     assert set(seeded.permission_sets) == {"AdministratorAccess", "ReadOnlyAccess"}
     identitystore = session.client("identitystore")
@@ -37,11 +40,12 @@ def test_the_demo_rules_are_a_valid_config() -> None:
     config = Config.model_validate(
         {
             "slack": {"team_id": seed.TEAM_ID, "channel_id": seed.CHANNEL_ID},
-            "rules": seed.demo_rules(accounts),
+            "rules": seed.demo_rules(accounts, "ou-ab12-cdef3456"),
         }
     )
 
     assert [r.id for r in config.rules] == [
+        "sandbox-read-only",
         "production-admin",
         "production-read-only",
         "log-archive-read-only",
@@ -49,8 +53,8 @@ def test_the_demo_rules_are_a_valid_config() -> None:
         "security-admin",
         "admin-never-self-approved",
     ]
-    assert config.rules[2].allow_self_approval is True
-    assert config.rules[4].required_approvals == 2
+    assert config.rules[3].allow_self_approval is True
+    assert config.rules[5].required_approvals == 2
 
 
 def test_the_cli_wires_local_up_down_status() -> None:

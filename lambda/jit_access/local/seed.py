@@ -9,6 +9,8 @@ The demo story, and what each person exercises:
   is not an approver, so her click on alice's request is refused.
 - dave is in Slack but has no Identity Center user: his request must be refused with a clear reason.
 - AdministratorAccess on security needs two approvals, bob's and carol's (a quorum of two).
+- ReadOnlyAccess on every account of the sandbox OU needs bob; the sandbox account sits in it, and only
+  Organizations knows its name (the module is not told it), so both come from Organizations at run time.
 - AdministratorAccess anywhere is never self-approved (an explicit deny), so carol's AdministratorAccess
   request on log-archive waits for bob although another rule would let her approve herself.
 """
@@ -25,6 +27,7 @@ CHANNEL_NAME = "aws-access"
 BOT_USER_ID = "U0JITBOT"
 
 ACCOUNT_NAMES = ("production", "log-archive", "security")
+SANDBOX_OU_NAME, SANDBOX_ACCOUNT_NAME = "sandbox", "sandbox"  # an account the module is not told about
 PERMISSION_SETS = {
     "AdministratorAccess": "arn:aws:iam::aws:policy/AdministratorAccess",
     "ReadOnlyAccess": "arn:aws:iam::aws:policy/ReadOnlyAccess",
@@ -62,7 +65,8 @@ PEOPLE = (
 class Seeded:
     """Ids the emulator gave to what was seeded (moto picks account ids and user ids at random)."""
 
-    accounts: dict[str, str]  # name → 12-digit id
+    accounts: dict[str, str]  # name → 12-digit id, the sandbox account included
+    sandbox_ou: str  # the OU id holding the sandbox account
     permission_sets: dict[str, str]  # name → ARN
     instance_arn: str
     identity_store_id: str
@@ -87,9 +91,15 @@ class Seeded:
         return asdict(self)
 
 
-def demo_rules(accounts: dict[str, str]) -> list[dict[str, Any]]:
+def demo_rules(accounts: dict[str, str], sandbox_ou: str) -> list[dict[str, Any]]:
     """The rules of the demo organisation, in the shape of the module's `rules` variable."""
     return [
+        {
+            "id": "sandbox-read-only",
+            "accounts": [sandbox_ou],
+            "permission_sets": ["ReadOnlyAccess"],
+            "approvers": ["bob@example.com"],
+        },
         {
             "id": "production-admin",
             "accounts": [accounts["production"]],
@@ -156,9 +166,15 @@ def seed(session: Any, *, endpoint_url: str, region: str = REGION) -> Seeded:
     organizations = client("organizations")
     organizations.create_organization(FeatureSet="ALL")
     accounts = {}
-    for name in ACCOUNT_NAMES:
+    for name in (*ACCOUNT_NAMES, SANDBOX_ACCOUNT_NAME):
         status = organizations.create_account(Email=f"aws+{name}@example.com", AccountName=name)
         accounts[name] = status["CreateAccountStatus"]["AccountId"]
+    root = organizations.list_roots()["Roots"][0]["Id"]
+    sandbox_ou = organizations.create_organizational_unit(ParentId=root, Name=SANDBOX_OU_NAME)
+    sandbox_ou_id = sandbox_ou["OrganizationalUnit"]["Id"]
+    organizations.move_account(
+        AccountId=accounts[SANDBOX_ACCOUNT_NAME], SourceParentId=root, DestinationParentId=sandbox_ou_id
+    )
 
     sso_admin = client("sso-admin")
     instances = sso_admin.list_instances()["Instances"]
@@ -196,6 +212,7 @@ def seed(session: Any, *, endpoint_url: str, region: str = REGION) -> Seeded:
 
     return Seeded(
         accounts=accounts,
+        sandbox_ou=sandbox_ou_id,
         permission_sets=permission_sets,
         instance_arn=instance_arn,
         identity_store_id=identity_store_id,

@@ -253,8 +253,11 @@ def _tfvars(*, endpoint: str, slack_api_url: str, seeded: seed.Seeded, region: s
         "slack_api_url": slack_api_url,
         "slack_team_id": seed.TEAM_ID,
         "slack_channel_id": seed.CHANNEL_ID,
-        "rules": seed.demo_rules(seeded.accounts),
-        "account_names": {account_id: name for name, account_id in seeded.accounts.items()},
+        "rules": seed.demo_rules(seeded.accounts, seeded.sandbox_ou),
+        # Not the sandbox account: its name comes from Organizations, as for any account not listed.
+        "account_names": {
+            account_id: name for name, account_id in seeded.accounts.items() if name in seed.ACCOUNT_NAMES
+        },
         "lambda_runtime": lambda_runtime(),
         "lambda_architecture": lambda_architecture(),
         # The virtualenv's Python has pip; it builds the zip during apply.
