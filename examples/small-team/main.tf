@@ -7,7 +7,6 @@ provider "aws" {
 }
 
 locals {
-  team       = ["alice@example.com", "bob@example.com"]
   production = "111111111111"
   staging    = "222222222222"
 }
@@ -23,33 +22,8 @@ module "jit_access" {
     (local.staging)    = "staging"
   }
 
-  rules = [
-    {
-      # The requester never counts as an approver, so this always takes the other one of you.
-      id                  = "prod-admin"
-      accounts            = [local.production]
-      permission_sets     = ["AdministratorAccess"]
-      approvers           = local.team
-      allow_self_approval = false
-      max_duration        = "2h"
-    },
-    {
-      # Self-approved: granted at once and recorded as such.
-      id                  = "staging-admin"
-      accounts            = [local.staging]
-      permission_sets     = ["AdministratorAccess"]
-      approvers           = local.team
-      allow_self_approval = true
-      max_duration        = "8h"
-    },
-    {
-      id                  = "read-only"
-      accounts            = [local.production, local.staging]
-      permission_sets     = ["ReadOnlyAccess"]
-      approvers           = local.team
-      allow_self_approval = true
-    },
-  ]
+  # rules.yaml mirrors the `rules` variable key for key; `jit-access policy check rules.yaml` checks it.
+  rules = yamldecode(file("${path.module}/rules.yaml")).rules
 
   # Two people need no careful rollout: a grant its revoke schedule missed is revoked from the first day.
   reconcile_mode = "enforce"
