@@ -25,19 +25,18 @@ SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")
 RULE_ID = re.compile(r"^[A-Za-z0-9._-]{0,64}$")
 PERMISSION_SET_NAME = re.compile(r"^[A-Za-z0-9+=,.@_-]{1,32}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Identity Center group display names: up to 1024 characters; ids are UUIDs (optionally prefixed).
+GROUP = re.compile(r"^(?=.*\S)[^\x00-\x1f\x7f]{1,1024}$")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Rule(_Strict):
-    """Who may get which permission set on which accounts, and who approves it."""
+class _Limits(_Strict):
+    """What every kind of rule says about approval and limits; `Rule` and `GroupRule` add their targets."""
 
     id: str = ""
-    accounts: tuple[str, ...] = Field(min_length=1)
-    exclude_accounts: tuple[str, ...] = ()
-    permission_sets: tuple[str, ...] = Field(min_length=1)
     approvers: tuple[str, ...] = ()
     required_approvals: int = Field(default=1, ge=1, le=10)
     allow_self_approval: bool | None = None
@@ -54,24 +53,6 @@ class Rule(_Strict):
                 f"{value!r} is not a rule id: up to 64 letters, digits, dots, underscores and hyphens"
             )
         return value
-
-    @field_validator("accounts", "exclude_accounts")
-    @classmethod
-    def _account_targets(cls, values: tuple[str, ...]) -> tuple[str, ...]:
-        for value in values:
-            if value != "*" and not ACCOUNT_ID.match(value) and not OU_ID.match(value):
-                raise ValueError(f"{value!r} is not a 12-digit account id, an OU id or '*'")
-        return values
-
-    @field_validator("permission_sets")
-    @classmethod
-    def _permission_sets(cls, values: tuple[str, ...]) -> tuple[str, ...]:
-        for value in values:
-            if value != "*" and not PERMISSION_SET_NAME.match(value):
-                raise ValueError(
-                    f"{value!r} is not a permission set name (up to 32 of A-Z a-z 0-9 + = , . @ _ -) or '*'"
-                )
-        return values
 
     @field_validator("approvers")
     @classmethod
@@ -99,7 +80,7 @@ class Rule(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _approvable(self) -> Rule:
+    def _approvable(self) -> _Limits:
         distinct = len(set(self.approvers))
         if self.approval_not_required is not True and distinct < self.required_approvals:
             raise ValueError(
@@ -110,10 +91,44 @@ class Rule(_Strict):
         return self
 
     @model_validator(mode="after")
-    def _derive_id(self) -> Rule:
+    def _derive_id(self) -> _Limits:
         if not self.id:
             object.__setattr__(self, "id", self.derived_id)
         return self
+
+    @property
+    def derived_id(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def max_duration_delta(self) -> timedelta | None:
+        return parse_duration(self.max_duration) if self.max_duration else None
+
+
+class Rule(_Limits):
+    """Who may get which permission set on which accounts, and who approves it."""
+
+    accounts: tuple[str, ...] = Field(min_length=1)
+    exclude_accounts: tuple[str, ...] = ()
+    permission_sets: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("accounts", "exclude_accounts")
+    @classmethod
+    def _account_targets(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            if value != "*" and not ACCOUNT_ID.match(value) and not OU_ID.match(value):
+                raise ValueError(f"{value!r} is not a 12-digit account id, an OU id or '*'")
+        return values
+
+    @field_validator("permission_sets")
+    @classmethod
+    def _permission_sets(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            if value != "*" and not PERMISSION_SET_NAME.match(value):
+                raise ValueError(
+                    f"{value!r} is not a permission set name (up to 32 of A-Z a-z 0-9 + = , . @ _ -) or '*'"
+                )
+        return values
 
     @property
     def derived_id(self) -> str:
@@ -122,9 +137,28 @@ class Rule(_Strict):
         basis = json.dumps([self.accounts, self.exclude_accounts, self.permission_sets], sort_keys=True)
         return "rule-" + hashlib.sha256(basis.encode()).hexdigest()[:10]
 
+
+class GroupRule(_Limits):
+    """Who may become a member of which Identity Center groups for a while, and who approves it. `groups`
+    are display names or group ids; a request names one group and matches only group rules."""
+
+    groups: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("groups")
+    @classmethod
+    def _groups(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        for value in values:
+            if not GROUP.match(value):
+                raise ValueError(
+                    f"{value!r} is not a group display name or id: 1 to 1024 characters, not only spaces, "
+                    "without control characters"
+                )
+        return values
+
     @property
-    def max_duration_delta(self) -> timedelta | None:
-        return parse_duration(self.max_duration) if self.max_duration else None
+    def derived_id(self) -> str:
+        basis = json.dumps([self.groups], sort_keys=True)
+        return "group-rule-" + hashlib.sha256(basis.encode()).hexdigest()[:10]
 
 
 class SlackSettings(_Strict):
@@ -140,18 +174,19 @@ class SlackSettings(_Strict):
         return value
 
 
-def rule_set_problems(rules: Sequence[Rule]) -> list[str]:
+def rule_set_problems(rules: Sequence[_Limits], name: str = "rules") -> list[str]:
     """What no single rule shows: ids that repeat (written twice, or derived alike from the same targets)."""
     where: dict[str, list[int]] = {}
     for index, rule in enumerate(rules):
         where.setdefault(rule.id, []).append(index)
+    targets = "groups" if name == "group_rules" else "accounts, exclude_accounts and permission_sets"
     problems = []
     for rule_id, indices in where.items():
         if len(indices) > 1:
-            places = " and ".join(f"rules[{i}]" for i in indices)
+            places = " and ".join(f"{name}[{i}]" for i in indices)
             if all(rules[i].id == rules[i].derived_id for i in indices):
                 problems.append(
-                    f"{places} have no id and the same accounts, exclude_accounts and permission_sets, so "
+                    f"{places} have no id and the same {targets}, so "
                     f"each would get the id {rule_id!r}: give them their own ids"
                 )
             else:
@@ -160,10 +195,12 @@ def rule_set_problems(rules: Sequence[Rule]) -> list[str]:
 
 
 class Policy(_Strict):
-    """What the decisions read (core/rules.py): the rules and the limit where no rule sets one."""
+    """What the decisions read (core/rules.py): the rules, the group rules and the limit where no rule sets
+    one."""
 
     default_max_duration: str = "8h"
     rules: tuple[Rule, ...] = ()
+    group_rules: tuple[GroupRule, ...] = ()
 
     @field_validator("default_max_duration")
     @classmethod
@@ -173,7 +210,7 @@ class Policy(_Strict):
 
     @model_validator(mode="after")
     def _rule_set(self) -> Policy:
-        problems = rule_set_problems(self.rules)
+        problems = rule_set_problems(self.rules) + rule_set_problems(self.group_rules, "group_rules")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -18,12 +18,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from jit_access.config import ACCOUNT_ID, EMAIL, OU_ID, Policy, Rule
+from jit_access.config import ACCOUNT_ID, EMAIL, GROUP, OU_ID, PERMISSION_SET_NAME, GroupRule, Policy, Rule
 from jit_access.core.rules import (
     ClickCheck,
     Decision,
     Outcome,
     Target,
+    all_rules,
     check_approver,
     decide_request,
     matching_rules,
@@ -66,7 +67,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     explain.add_argument("file", type=Path, metavar="FILE", help="the rules file (YAML or JSON)")
     explain.add_argument("--requester", required=True, metavar="EMAIL", help="who asks")
-    explain.add_argument("--account", required=True, metavar="ID", help="the 12-digit account id")
+    explain.add_argument(
+        "--account", metavar="ID", help="the 12-digit account id (with --permission-set; or --group)"
+    )
     explain.add_argument(
         "--ou-path",
         default="",
@@ -74,7 +77,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         help="the OUs the account sits in, e.g. ou-ab12-11111111/ou-ab12-22222222 (rules naming OUs match "
         "only through this)",
     )
-    explain.add_argument("--permission-set", required=True, metavar="NAME", help="the permission set name")
+    explain.add_argument("--permission-set", metavar="NAME", help="the permission set name")
+    explain.add_argument(
+        "--group",
+        metavar="GROUP",
+        help="an Identity Center group's display name or id, instead of --account and --permission-set "
+        "(decided by the group rules)",
+    )
     explain.add_argument("--duration", default="1h", help="how long, e.g. 30m, 2h, 1h30m (default 1h)")
     explain.add_argument(
         "--reason", default=None, help="the stated reason (default: one long enough for every rule)"
@@ -87,9 +96,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     test = commands.add_parser(
         "test",
         help="run test cases against a rules file (exit 0 all pass, 1 a case fails, 2 a malformed file)",
-        description="Run the cases of CASES (YAML or JSON: `cases:` with name, requester, account, "
-        "permission_set, expect: grant|approval|refuse, ...; optional `ou_tree:`) against the rules of "
-        "FILE. One line per case, then a count.",
+        description="Run the cases of CASES (YAML or JSON: `cases:` with name, requester, account and "
+        "permission_set or group, expect: grant|approval|refuse, ...; optional `ou_tree:`) against the "
+        "rules of FILE. One line per case, then a count.",
     )
     test.add_argument("file", type=Path, metavar="FILE", help="the rules file (YAML or JSON)")
     test.add_argument("cases", type=Path, metavar="CASES", help="the cases file (YAML or JSON)")
@@ -112,7 +121,11 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"{count} problem{'' if count == 1 else 's'} in {args.file}")
         return 1
     count = len(policy.rules)
-    print(f"{args.file}: {count} rule{'' if count == 1 else 's'} OK")
+    words = f"{count} rule{'' if count == 1 else 's'}"
+    if policy.group_rules:
+        groups = len(policy.group_rules)
+        words = (f"{words} and " if count else "") + f"{groups} group rule{'' if groups == 1 else 's'}"
+    print(f"{args.file}: {words} OK")
     return 0
 
 
@@ -129,7 +142,7 @@ class Explanation:
     duration: timedelta
     reason: str | None
     ticket: str | None
-    matching: tuple[Rule, ...]
+    matching: tuple[Rule | GroupRule, ...]
     decision: Decision
     click: ClickCheck | None
     approver: str | None
@@ -144,9 +157,10 @@ class Explanation:
         return {
             "request": {
                 "requester": self.requester,
-                "account": self.target.account_id,
+                "account": self.target.account_id or None,
                 "ou_path": list(self.ou_path),
-                "permission_set": self.target.permission_set,
+                "permission_set": self.target.permission_set or None,
+                "group": self.target.group_id,
                 "duration": format_duration(self.duration),
                 "reason": self.reason,
                 "ticket": self.ticket,
@@ -169,8 +183,8 @@ class Explanation:
         decision = self.decision
         where = f" (in {'/'.join(self.ou_path)})" if self.ou_path else ""
         lines = [
-            f"Request:  {self.requester} asks for {self.target.permission_set} on account "
-            f"{self.target.account_id}{where} for {format_duration(self.duration)}.",
+            f"Request:  {self.requester} asks for {self.target.words}{where} for "
+            f"{format_duration(self.duration)}.",
             f"Decision: {_decision_words(decision)}",
         ]
         if decision.rule_ids:
@@ -184,7 +198,11 @@ class Explanation:
             lines += [f"  {_rule_words(rule)}" for rule in self.matching]
         else:
             lines.append("Rules that match: none")
-            if not self.ou_path and any(a.startswith("ou-") for r in policy.rules for a in r.accounts):
+            if (
+                not self.target.is_group
+                and not self.ou_path
+                and any(a.startswith("ou-") for r in policy.rules for a in r.accounts)
+            ):
                 lines.append("  (rules that name an OU match only when --ou-path says the account is in it)")
         if self.click is not None:
             verdict = "would count" if self.click.allowed else "would not count"
@@ -232,7 +250,7 @@ def explain(
         duration=duration,
         reason=reason,
         ticket=ticket,
-        matching=matching_rules(policy.rules, target, ous),
+        matching=matching_rules(all_rules(policy), target, ous),
         decision=decision,
         click=click,
         approver=approver.strip().lower() if approver is not None else None,
@@ -248,8 +266,17 @@ def run_explain(args: argparse.Namespace) -> int:
         problems.append(f"--requester {args.requester!r} is not an email address")
     if args.approver is not None and not EMAIL.match(args.approver.strip()):
         problems.append(f"--approver {args.approver!r} is not an email address")
-    if not ACCOUNT_ID.match(args.account):
+    if args.group is not None:
+        if args.account is not None or args.permission_set is not None:
+            problems.append("give --group, or --account and --permission-set, not both")
+        if not GROUP.match(args.group):
+            problems.append(f"--group {args.group!r} is not a group display name or id")
+    elif args.account is None or args.permission_set is None:
+        problems.append("give --account and --permission-set, or --group")
+    if args.account is not None and not ACCOUNT_ID.match(args.account):
         problems.append(f"--account {args.account!r} is not a 12-digit account id")
+    if args.permission_set is not None and not PERMISSION_SET_NAME.match(args.permission_set):
+        problems.append(f"--permission-set {args.permission_set!r} is not a permission set name")
     ou_path = tuple(part for part in args.ou_path.strip("/").split("/") if part)
     problems += [
         f"--ou-path: {ou!r} is not an OU id such as ou-ab12-cdef3456" for ou in ou_path if not OU_ID.match(ou)
@@ -265,7 +292,9 @@ def run_explain(args: argparse.Namespace) -> int:
     explanation = explain(
         policy,
         requester=args.requester,
-        target=Target(args.account, args.permission_set),
+        target=Target.group(args.group, args.group)
+        if args.group is not None
+        else Target(args.account, args.permission_set),
         duration=duration,
         reason=args.reason,
         ticket=args.ticket,
@@ -294,11 +323,17 @@ def _decision_words(decision: Decision) -> str:
     return f"refused: {decision.reason}"
 
 
-def _rule_words(rule: Rule) -> str:
+def _rule_words(rule: Rule | GroupRule) -> str:
+    if isinstance(rule, GroupRule):
+        targets = ["groups " + ", ".join(rule.groups)]
+    else:
+        targets = [
+            "accounts " + ", ".join(rule.accounts),
+            *(["except " + ", ".join(rule.exclude_accounts)] if rule.exclude_accounts else []),
+            "permission sets " + ", ".join(rule.permission_sets),
+        ]
     parts = [
-        "accounts " + ", ".join(rule.accounts),
-        *(["except " + ", ".join(rule.exclude_accounts)] if rule.exclude_accounts else []),
-        "permission sets " + ", ".join(rule.permission_sets),
+        *targets,
         "approvers " + (", ".join(rule.approvers) if rule.approvers else "none"),
         f"{rule.required_approvals} approval{'' if rule.required_approvals == 1 else 's'}",
     ]
@@ -317,7 +352,7 @@ def _rule_words(rule: Rule) -> str:
 
 def assumed_reason(policy: Policy) -> str:
     """A stand-in for a reason that was not given: long enough for every rule, with no ticket reference."""
-    longest = max((rule.reason_min_length or 0 for rule in policy.rules), default=0)
+    longest = max((rule.reason_min_length or 0 for rule in all_rules(policy)), default=0)
     return "a reason stated by the requester".ljust(longest, ".")
 
 
@@ -339,7 +374,11 @@ class CaseResult:
 
 def run_case(policy: Policy, case: Case, ous: Mapping[str, frozenset[str]]) -> CaseResult:
     """Decide the case's request and its clicks with the core, and compare with what the case expects."""
-    target = Target(case.account, case.permission_set)
+    target = (
+        Target.group(case.group, case.group)
+        if case.group is not None
+        else Target(case.account or "", case.permission_set or "")
+    )
     duration = parse_duration(case.duration)
     decision = decide_request(
         policy,

@@ -1,7 +1,8 @@
 """The files `jit-access policy` reads: a rules file and a file of test cases, YAML or JSON.
 
-The rules file mirrors the Terraform `rules` variable key for key (`rules = yamldecode(file(...)).rules`),
-and its rules are read into `config.Rule`, the model the functions validate their config with, so a file
+The rules file mirrors the Terraform `rules` and `group_rules` variables key for key
+(`rules = yamldecode(file(...)).rules`), and its rules are read into `config.Rule` and `config.GroupRule`,
+the models the functions validate their config with, so a file
 that passes here passes there. Pure: parses text, never opens a file. Every problem is reported in plain
 words that name where it is, e.g. `rules[2] (prod-admin).max_duration: "2 hours" is not a duration such
 as 30m, 2h or 1h30m`.
@@ -19,14 +20,19 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from jit_access.config import ACCOUNT_ID, EMAIL, OU_ID, PERMISSION_SET_NAME, Policy, Rule, rule_set_problems
+from jit_access.config import (
+    ACCOUNT_ID,
+    EMAIL,
+    GROUP,
+    OU_ID,
+    PERMISSION_SET_NAME,
+    GroupRule,
+    Policy,
+    Rule,
+    rule_set_problems,
+)
 from jit_access.core.timeutil import parse_duration
 from jit_access.errors import JitAccessError
-
-UNSUPPORTED = {
-    "group_rules": "group rules are not supported yet: this version decides only `rules`, so remove "
-    "`group_rules` rather than deploy rules that would be silently ignored",
-}
 
 
 class PolicyFileError(JitAccessError):
@@ -55,29 +61,31 @@ class Defaults(_Strict):
 
 
 class RulesFile(_Strict):
-    rules: tuple[Rule, ...] = Field(min_length=1)
+    rules: tuple[Rule, ...] = ()
+    group_rules: tuple[GroupRule, ...] = ()
     defaults: Defaults = Defaults()
 
+    @model_validator(mode="after")
+    def _some_rule(self) -> RulesFile:
+        if not self.rules and not self.group_rules:
+            raise ValueError("needs at least 1 rule (in `rules` or `group_rules`)")
+        return self
+
     def policy(self) -> Policy:
-        return Policy(rules=self.rules, default_max_duration=self.defaults.max_duration)
+        return Policy(
+            rules=self.rules, group_rules=self.group_rules, default_max_duration=self.defaults.max_duration
+        )
 
 
 def load_policy(text: str) -> Policy:
     """Text of a rules file → the Policy the functions would decide with, or a PolicyFileError naming every
     problem: each field of each rule, then what only the rules together show (repeated ids)."""
     document = _parse(text)
-    problems: list[str] = []
-    if isinstance(document, dict):
-        document = dict(document)
-        for key, why in UNSUPPORTED.items():
-            if key in document:
-                problems.append(f"{key}: {why}")
-                del document[key]
     try:
         rules_file = RulesFile.model_validate(document)
     except ValidationError as error:
-        raise PolicyFileError(problems + describe(error, document, RulesFile)) from error
-    problems += rule_set_problems(rules_file.rules)
+        raise PolicyFileError(describe(error, document, RulesFile)) from error
+    problems = rule_set_problems(rules_file.rules) + rule_set_problems(rules_file.group_rules, "group_rules")
     if problems:
         raise PolicyFileError(problems)
     return rules_file.policy()
@@ -107,8 +115,9 @@ class Click(_Strict):
 class Case(_Strict):
     name: str = Field(min_length=1)
     requester: str
-    account: str
-    permission_set: str
+    account: str | None = None  # with permission_set; or a group
+    permission_set: str | None = None
+    group: str | None = None  # a group's display name or id, as the group rules name it
     duration: str = "1h"
     reason: str | None = None  # None: a reason long enough for every rule
     ticket: str | None = None
@@ -130,17 +139,35 @@ class Case(_Strict):
 
     @field_validator("account")
     @classmethod
-    def _account(cls, value: str) -> str:
-        if not ACCOUNT_ID.match(value):
+    def _account(cls, value: str | None) -> str | None:
+        if value is not None and not ACCOUNT_ID.match(value):
             raise ValueError(f'"{value}" is not a 12-digit account id')
         return value
 
     @field_validator("permission_set")
     @classmethod
-    def _permission_set(cls, value: str) -> str:
-        if not PERMISSION_SET_NAME.match(value):
+    def _permission_set(cls, value: str | None) -> str | None:
+        if value is not None and not PERMISSION_SET_NAME.match(value):
             raise ValueError(f'"{value}" is not a permission set name')
         return value
+
+    @field_validator("group")
+    @classmethod
+    def _group(cls, value: str | None) -> str | None:
+        if value is not None and not GROUP.match(value):
+            raise ValueError(f'"{value}" is not a group display name or id')
+        return value
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Case:
+        if self.group is not None:
+            if self.account is not None or self.permission_set is not None:
+                raise ValueError(
+                    "a case asks for a `group`, or an `account` and a `permission_set`, not both"
+                )
+        elif self.account is None or self.permission_set is None:
+            raise ValueError("a case needs an `account` and a `permission_set`, or a `group`")
+        return self
 
     @field_validator("duration")
     @classmethod
@@ -246,7 +273,11 @@ def _parse(text: str) -> Any:
 
 # --- pydantic errors in plain words --------------------------------------------------------------------
 
-_LABELS = {"rules": "id", "cases": "name"}  # the key that names an entry of these lists in messages
+_LABELS = {
+    "rules": "id",
+    "group_rules": "id",
+    "cases": "name",
+}  # the key that names an entry of these lists in messages
 _NUMBERED = ("account", "accounts", "exclude_accounts", "ou_tree")
 
 

@@ -125,7 +125,7 @@ defaults: {max_duraton: 2h}
     assert 'defaults.max_duraton: unknown field; did you mean "max_duration"?' in out
 
 
-def test_check_refuses_group_rules_rather_than_ignore_them(capsys, tmp_path):
+def test_check_reads_group_rules_and_names_their_problems(capsys, tmp_path):
     status, out, _ = check(
         capsys,
         tmp_path,
@@ -133,11 +133,24 @@ def test_check_refuses_group_rules_rather_than_ignore_them(capsys, tmp_path):
 rules:
   - {id: a, accounts: ["*"], permission_sets: ["*"], approvers: [bob@example.com]}
 group_rules:
-  - {groups: [oncall], approvers: [bob@example.com]}
+  - {id: oncall, groups: [Oncall], approvers: [bob@example.com], max_duration: 4h}
+""",
+    )
+    assert (status, out.endswith(": 1 rule and 1 group rule OK\n")) == (0, True)
+    status, out, _ = check(
+        capsys,
+        tmp_path,
+        """
+group_rules:
+  - {id: oncall, groups: [Oncall], approvers: [bob], max_duration: 4 hours}
+  - {groups: [], approval_not_required: true, accounts: ["*"]}
 """,
     )
     assert status == 1
-    assert "group_rules: group rules are not supported yet" in out
+    assert "group_rules[0] (oncall).approvers: approver 'bob' is not an email address" in out
+    assert 'group_rules[0] (oncall).max_duration: "4 hours" is not a duration' in out
+    assert "group_rules[1].groups: needs at least 1 entry" in out
+    assert "group_rules[1].accounts: unknown field; the fields here are" in out
 
 
 def test_check_makes_the_cross_rule_checks_the_functions_make(capsys, tmp_path):
@@ -502,3 +515,153 @@ def test_the_readme_cases_pass_against_the_four_readme_examples_together(capsys,
     status, out, _ = run(capsys, "policy", "test", rules_file, write(tmp_path, cases, "cases.yaml"))
     assert status == 0, out
     assert out.splitlines()[-1] == "2 passed, 0 failed"
+
+
+# --- group rules ---------------------------------------------------------------------------------------
+
+GROUP_RULES = """
+rules:
+  - {id: anything, accounts: ["*"], permission_sets: ["*"], approvers: [zed@example.com]}
+group_rules:
+  - id: oncall
+    groups: [Oncall, a1b2c3d4-0000-1111-2222-333344445555]
+    approvers: [lead@example.com, bob@example.com]
+    max_duration: 4h
+  - id: oncall-two
+    groups: [Oncall]
+    approvers: [lead@example.com, carol@example.com]
+    required_approvals: 2
+    allow_self_approval: false
+  - id: team
+    groups: [Team]
+    approvers: [alice@example.com]
+    allow_self_approval: true
+"""
+
+
+def test_explain_a_group_request(capsys, tmp_path):
+    rules = write(tmp_path, GROUP_RULES, "rules.yaml")
+    status, out, _ = run(
+        capsys,
+        "policy",
+        "explain",
+        rules,
+        "--requester",
+        "alice@example.com",
+        "--group",
+        "Oncall",
+        "--approver",
+        "zed@example.com",
+    )
+    assert status == 0
+    assert "asks for membership of group Oncall for 1h" in out
+    assert "needs 2 approvals from any of bob@example.com, carol@example.com, lead@example.com" in out
+    assert "Rests on: oncall, oncall-two" in out and "oncall: groups Oncall, a1b2c3d4" in out
+    assert "Click by zed@example.com: would not count (you are not an approver for this group)" in out
+
+    _, out, _ = run(
+        capsys,
+        "policy",
+        "explain",
+        rules,
+        "--requester",
+        "alice@example.com",
+        "--group",
+        "Team",
+        "--format",
+        "json",
+    )
+    answer = json.loads(out)
+    assert answer["result"] == "grant" and answer["request"]["group"] == "Team"
+    assert answer["request"]["account"] is None
+
+
+def test_explain_needs_a_group_or_an_account_and_a_permission_set(capsys, rules_file):
+    status, _, err = run(capsys, "policy", "explain", rules_file, "--requester", "alice@example.com")
+    assert status == 2 and "give --account and --permission-set, or --group" in err
+    status, _, err = run(
+        capsys,
+        "policy",
+        "explain",
+        rules_file,
+        "--requester",
+        "a@example.com",
+        "--group",
+        "G",
+        "--account",
+        "111111111111",
+    )
+    assert status == 2 and "not both" in err
+
+
+def test_cases_with_a_group(capsys, tmp_path):
+    rules = write(tmp_path, GROUP_RULES, "rules.yaml")
+    cases = write(
+        tmp_path,
+        """
+cases:
+  - name: oncall needs two
+    requester: alice@example.com
+    group: Oncall
+    expect: approval
+    approvers: [bob@example.com, carol@example.com, lead@example.com]
+    required: 2
+    clicks:
+      - {approver: zed@example.com, counts: false}
+      - {approver: carol@example.com, counts: true}
+  - name: by id only the first rule
+    requester: alice@example.com
+    group: a1b2c3d4-0000-1111-2222-333344445555
+    duration: 5h
+    expect: refuse
+    refused_for: duration
+  - name: the team approves itself
+    requester: alice@example.com
+    group: Team
+    expect: grant
+  - name: an unknown group is refused
+    requester: alice@example.com
+    group: Payroll
+    expect: refuse
+    refused_for: target
+  - name: wrong on purpose
+    requester: alice@example.com
+    group: Oncall
+    expect: grant
+""",
+        "cases.yaml",
+    )
+    status, out, _ = run(capsys, "policy", "test", rules, cases)
+    assert status == 1
+    assert out.splitlines()[:4] == [
+        "PASS oncall needs two",
+        "PASS by id only the first rule",
+        "PASS the team approves itself",
+        "PASS an unknown group is refused",
+    ]
+    assert out.splitlines()[4].startswith("FAIL wrong on purpose: expected grant, got approval")
+    assert out.splitlines()[-1] == "4 passed, 1 failed"
+
+
+def test_a_case_names_a_group_or_an_account_and_a_permission_set(capsys, tmp_path):
+    rules = write(tmp_path, GROUP_RULES, "rules.yaml")
+    cases = write(
+        tmp_path,
+        """
+cases:
+  - name: both
+    requester: a@example.com
+    group: Oncall
+    account: "111111111111"
+    permission_set: X
+    expect: grant
+  - {name: neither, requester: a@example.com, expect: grant}
+""",
+        "cases.yaml",
+    )
+    status, _, err = run(capsys, "policy", "test", rules, cases)
+    assert status == 2
+    assert (
+        "cases[0] (both): a case asks for a `group`, or an `account` and a `permission_set`, not both" in err
+    )
+    assert "cases[1] (neither): a case needs an `account` and a `permission_set`, or a `group`" in err

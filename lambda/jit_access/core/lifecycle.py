@@ -18,8 +18,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
+from jit_access.core.rules import Target
 from jit_access.core.timeutil import iso, parse_iso, utc
 
 SCHEMA_VERSION = 1
@@ -92,21 +93,48 @@ class Person(_Frozen):
     identity_center_user_id: str | None = None
 
 
+class Group(_Frozen):
+    """An Identity Center group, as a group request names it."""
+
+    id: str
+    name: str
+
+
 class Subject(_Frozen):
-    """What was asked for, copied into every event so each object answers an auditor on its own."""
+    """What was asked for, copied into every event so each object answers an auditor on its own: a
+    permission set on an account, or (`group`) membership of an Identity Center group, whose events leave
+    the account fields empty. Events written before groups existed have no `group` and still fold."""
 
     requester: Person
-    account_id: str
+    account_id: str = ""
     account_name: str | None = None
-    permission_set_name: str
-    permission_set_arn: str
+    permission_set_name: str = ""
+    permission_set_arn: str = ""
+    group: Group | None = None
     duration_minutes: int
     reason: str
     ticket: str | None = None
 
+    @model_validator(mode="after")
+    def _one_target(self) -> Subject:
+        account = bool(self.account_id or self.permission_set_name or self.permission_set_arn)
+        if self.group is not None and account:
+            raise ValueError("a request is for a group or for an account and permission set, not both")
+        if self.group is None and not (
+            self.account_id and self.permission_set_name and self.permission_set_arn
+        ):
+            raise ValueError("a request needs an account and a permission set, or a group")
+        return self
+
     @property
     def duration(self) -> timedelta:
         return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def target(self) -> Target:
+        if self.group is not None:
+            return Target.group(self.group.id, self.group.name)
+        return Target(self.account_id, self.permission_set_name)
 
 
 class AuditEvent(_Frozen):

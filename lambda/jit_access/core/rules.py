@@ -5,6 +5,9 @@ overrides `true` in the others. A requester approves their own request only thro
 and names them as one of its approvers. Approvers are the union over the matching rules, the quorum is the
 largest `required_approvals`, the maximum duration the shortest. The requester never counts as one of the
 approvers needed for a quorum. The order of the rules changes nothing.
+
+A target is either a permission set on an account or membership of an Identity Center group. Account
+targets are decided over `rules` only, group targets over `group_rules` only, by the same functions.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
-from jit_access.config import Policy, Rule
+from jit_access.config import GroupRule, Policy, Rule
 from jit_access.core.timeutil import format_duration
 
 WILDCARD = "*"
@@ -23,8 +26,30 @@ WILDCARD = "*"
 
 @dataclass(frozen=True)
 class Target:
-    account_id: str
-    permission_set: str  # the permission set's name, as rules name it
+    """A permission set on an account, or (with `group_id`) membership of an Identity Center group."""
+
+    account_id: str = ""
+    permission_set: str = ""  # the permission set's name, as rules name it
+    group_id: str | None = None
+    group_name: str | None = None  # the group's display name, as rules may name it
+
+    @classmethod
+    def group(cls, group_id: str, group_name: str | None = None) -> Target:
+        return cls(group_id=group_id, group_name=group_name)
+
+    @property
+    def is_group(self) -> bool:
+        return self.group_id is not None
+
+    @property
+    def words(self) -> str:
+        if self.is_group:
+            name = self.group_name or self.group_id
+            shown = (
+                f"{name} ({self.group_id})" if self.group_name and self.group_name != self.group_id else name
+            )
+            return f"membership of group {shown}"
+        return f"{self.permission_set} on account {self.account_id}"
 
 
 class Outcome(StrEnum):
@@ -67,16 +92,30 @@ def _rule_accounts_match(rule: Rule, account_id: str, ou_accounts: Mapping[str, 
     return False
 
 
+def _group_matches(rule: GroupRule, target: Target) -> bool:
+    return any(entry in (target.group_id, target.group_name) for entry in rule.groups)
+
+
 def matching_rules(
-    rules: Iterable[Rule], target: Target, ou_accounts: Mapping[str, frozenset[str]] | None = None
-) -> tuple[Rule, ...]:
+    rules: Iterable[Rule | GroupRule],
+    target: Target,
+    ou_accounts: Mapping[str, frozenset[str]] | None = None,
+) -> tuple[Rule | GroupRule, ...]:
+    """The rules that cover the target: account rules for an account target, group rules for a group."""
     ou_accounts = ou_accounts or {}
+    if target.is_group:
+        return tuple(rule for rule in rules if isinstance(rule, GroupRule) and _group_matches(rule, target))
     return tuple(
         rule
         for rule in rules
-        if _rule_accounts_match(rule, target.account_id, ou_accounts)
+        if isinstance(rule, Rule)
+        and _rule_accounts_match(rule, target.account_id, ou_accounts)
         and (WILDCARD in rule.permission_sets or target.permission_set in rule.permission_sets)
     )
+
+
+def all_rules(config: Policy) -> tuple[Rule | GroupRule, ...]:
+    return (*config.rules, *config.group_rules)
 
 
 def _tri_state(values: Iterable[bool | None]) -> bool | None:
@@ -87,7 +126,7 @@ def _tri_state(values: Iterable[bool | None]) -> bool | None:
     return True if True in seen else None
 
 
-def max_duration(config: Policy, rules: Iterable[Rule]) -> timedelta:
+def max_duration(config: Policy, rules: Iterable[Rule | GroupRule]) -> timedelta:
     limits = [rule.max_duration_delta for rule in rules if rule.max_duration_delta is not None]
     return min(limits) if limits else config.default_max_duration_delta
 
@@ -103,13 +142,9 @@ def decide_request(
     ou_accounts: Mapping[str, frozenset[str]] | None = None,
 ) -> Decision:
     """What happens to a request at submit: granted now, waits for approvers, or refused (with why)."""
-    rules = matching_rules(config.rules, target, ou_accounts)
+    rules = matching_rules(all_rules(config), target, ou_accounts)
     if not rules:
-        return Decision(
-            Outcome.REFUSED,
-            f"no rule lets anyone request {target.permission_set} on account {target.account_id}",
-            field="target",
-        )
+        return Decision(Outcome.REFUSED, f"no rule lets anyone request {target.words}", field="target")
     rule_ids = tuple(rule.id for rule in rules)
     limit = max_duration(config, rules)
     if duration > limit:
@@ -191,7 +226,7 @@ def check_approver(
     ou_accounts: Mapping[str, frozenset[str]] | None = None,
 ) -> ClickCheck:
     """May this person approve (or deny) this request under the rules as they are now?"""
-    rules = matching_rules(config.rules, target, ou_accounts)
+    rules = matching_rules(all_rules(config), target, ou_accounts)
     rule_ids = tuple(rule.id for rule in rules)
     approver = approver_email.strip().lower()
     if not rules:
@@ -199,7 +234,8 @@ def check_approver(
     if approver == requester_email.strip().lower():
         return ClickCheck(False, "you cannot approve your own request", rule_ids)
     if approver not in {a for rule in rules for a in rule.approvers}:
-        return ClickCheck(False, "you are not an approver for this account and permission set", rule_ids)
+        what = "group" if target.is_group else "account and permission set"
+        return ClickCheck(False, f"you are not an approver for this {what}", rule_ids)
     limit = max_duration(config, rules)
     if duration > limit:
         return ClickCheck(
@@ -227,3 +263,8 @@ def requestable_accounts(config: Policy, known: Iterable[str]) -> list[str]:
     if WILDCARD in named or any(a.startswith("ou-") for a in named):
         accounts |= set(known)
     return sorted(accounts - excluded_everywhere)
+
+
+def requestable_groups(config: Policy) -> list[str]:
+    """The groups (display names or ids, as the group rules name them) some group rule can lead to."""
+    return sorted({group for rule in config.group_rules for group in rule.groups})

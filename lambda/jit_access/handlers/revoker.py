@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from jit_access import bootstrap
 from jit_access.core.reconcile import overdue_grants
-from jit_access.core.rules import max_duration
+from jit_access.core.rules import all_rules, max_duration
 from jit_access.handlers.payloads import REVOKER_COMMAND, RevokeCommand
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def reconcile(runtime: bootstrap.Runtime, now: datetime) -> dict[str, Any]:
     service = runtime.service
     config = service.config
     longest = max(
-        [max_duration(config, [rule]) for rule in config.rules] + [config.default_max_duration_delta]
+        [max_duration(config, [rule]) for rule in all_rules(config)] + [config.default_max_duration_delta]
     )
     since = (now - longest - timedelta(days=1)).date()
     states = [
