@@ -1,4 +1,8 @@
-"""IAM Identity Center (sso-admin) and its identity store: users, permission sets, account assignments.
+"""IAM Identity Center (sso-admin) and its identity store: users, groups, permission sets, account
+assignments and group memberships.
+
+Group memberships are synchronous in the identity store; they are made and removed idempotently (a
+membership already present is found, not duplicated; one already gone counts as removed).
 
 Assignment creation and deletion are asynchronous in AWS: the call returns a request, whose status is
 polled here to SUCCEEDED or FAILED within a bound. Conflict ("another operation is in progress") and
@@ -8,6 +12,7 @@ throttling are retried with jittered backoff; refusals are explained in words.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +24,10 @@ from jit_access.errors import EdgeError
 
 log = logging.getLogger(__name__)
 
+# Identity store group ids: a UUID, optionally prefixed with 10 hex digits and a hyphen.
+GROUP_ID = re.compile(
+    r"^([0-9a-f]{10}-)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+)
 SUCCEEDED = "SUCCEEDED"
 FAILED = "FAILED"
 _DESCRIBE_WORKERS = 8
@@ -37,6 +46,10 @@ class AssignmentResult:
 
 class UserNotFound(EdgeError):
     """No Identity Center user has the email address."""
+
+
+class GroupNotFound(EdgeError):
+    """No Identity Center group has the display name or id."""
 
 
 class AmbiguousUser(EdgeError):
@@ -122,6 +135,105 @@ class IdentityCenter:
         primary = [e for e in emails if e.get("Primary")]
         chosen = (primary or emails or [None])[0]
         return str(chosen["Value"]) if chosen else None
+
+    # --- groups ------------------------------------------------------------------------------------------
+
+    def groups(self, entries: list[str] | tuple[str, ...]) -> dict[str, str]:
+        """Group id → display name for each display name or id that names a group; the others are logged
+        and left out (a rule naming a group that does not exist grants nothing)."""
+        found: dict[str, str] = {}
+        for entry in entries:
+            try:
+                group_id, name = self.find_group(entry)
+            except GroupNotFound as error:
+                log.error("%s", error)
+                continue
+            found[group_id] = name
+        return found
+
+    def find_group(self, entry: str) -> tuple[str, str]:
+        """(group id, display name) of the group with this id, or else with this display name."""
+        described = self._describe_group(entry) if GROUP_ID.match(entry) else None
+        if described is not None:
+            return described
+        try:
+            response = self._call(
+                self._ids.get_group_id,
+                IdentityStoreId=self._identity_store_id,
+                AlternateIdentifier={
+                    "UniqueAttribute": {"AttributePath": "displayName", "AttributeValue": entry}
+                },
+            )
+        except AwsError as error:
+            if error.code == "ResourceNotFoundException":
+                raise GroupNotFound(
+                    f"no Identity Center group has the display name or id {entry!r}: the rule naming it "
+                    "matches no group"
+                ) from error
+            raise
+        return str(response["GroupId"]), entry
+
+    def _describe_group(self, group_id: str) -> tuple[str, str] | None:
+        try:
+            group = self._call(
+                self._ids.describe_group, IdentityStoreId=self._identity_store_id, GroupId=group_id
+            )
+        except AwsError as error:
+            if error.code in ("ResourceNotFoundException", "ValidationException"):
+                return None
+            raise
+        return str(group["GroupId"]), str(group.get("DisplayName") or group["GroupId"])
+
+    def group_membership_id(self, *, group_id: str, user_id: str) -> str | None:
+        """The id of the user's membership of the group, None when the user is not a member."""
+        try:
+            response = self._call(
+                self._ids.get_group_membership_id,
+                IdentityStoreId=self._identity_store_id,
+                GroupId=group_id,
+                MemberId={"UserId": user_id},
+            )
+        except AwsError as error:
+            if error.code == "ResourceNotFoundException":
+                return None
+            raise
+        return str(response["MembershipId"])
+
+    def has_group_membership(self, *, group_id: str, user_id: str) -> bool:
+        return self.group_membership_id(group_id=group_id, user_id=user_id) is not None
+
+    def create_group_membership(self, *, group_id: str, user_id: str) -> AssignmentResult:
+        """Make the user a member of the group; a membership already there is kept (a redelivery)."""
+        existing = self.group_membership_id(group_id=group_id, user_id=user_id)
+        if existing is not None:
+            return AssignmentResult(SUCCEEDED, existing, None)
+        try:
+            response = self._call(
+                self._ids.create_group_membership,
+                IdentityStoreId=self._identity_store_id,
+                GroupId=group_id,
+                MemberId={"UserId": user_id},
+            )
+        except AwsError as error:
+            raise _explain_group(error, "add", group_id, user_id) from error
+        return AssignmentResult(SUCCEEDED, str(response["MembershipId"]), None)
+
+    def delete_group_membership(self, *, group_id: str, user_id: str) -> AssignmentResult:
+        """Remove the user from the group. A membership that no longer exists counts as removed."""
+        membership_id = self.group_membership_id(group_id=group_id, user_id=user_id)
+        if membership_id is None:
+            log.info("membership of %s in group %s was already gone", user_id, group_id)
+            return AssignmentResult(SUCCEEDED, "", None)
+        try:
+            self._call(
+                self._ids.delete_group_membership,
+                IdentityStoreId=self._identity_store_id,
+                MembershipId=membership_id,
+            )
+        except AwsError as error:
+            if error.code != "ResourceNotFoundException":
+                raise _explain_group(error, "remove", group_id, user_id) from error
+        return AssignmentResult(SUCCEEDED, membership_id, None)
 
     # --- permission sets ---------------------------------------------------------------------------------
 
@@ -305,6 +417,25 @@ def _explain(error: AwsError, verb: str, account_id: str, permission_set_arn: st
         )
     elif error.code == "ServiceQuotaExceededException":
         words = f"Identity Center could not {verb} {target}: a service quota is exhausted ({aws_message})."
+    else:
+        return error
+    return AwsError(
+        words, code=error.code, operation=error.operation, retryable=error.retryable, cause=error.cause
+    )
+
+
+def _explain_group(error: AwsError, verb: str, group_id: str, user_id: str) -> AwsError:
+    """An AwsError whose message says in words why the identity store refused a membership change."""
+    target = f"user {user_id} {'to' if verb == 'add' else 'from'} group {group_id}"
+    aws_message = str(getattr(error.cause, "response", {}).get("Error", {}).get("Message", "")).strip()
+    if is_access_denied(error.code):
+        words = (
+            f"the identity store refused to {verb} {target}: access denied ({aws_message}). The Lambda role "
+            "lacks identitystore:*GroupMembership permissions, or the group is managed by an external "
+            "identity provider (SCIM), whose groups cannot be changed in Identity Center."
+        )
+    elif error.code in ("ResourceNotFoundException", "ValidationException"):
+        words = f"the identity store could not {verb} {target}: no such group or user ({aws_message})."
     else:
         return error
     return AwsError(
