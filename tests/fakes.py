@@ -56,6 +56,25 @@ class FakeIdentity:
     create_calls: int = 0
     fail_create: EdgeError | None = None
     create_status: str = "SUCCEEDED"
+    group_names: dict[str, str] = field(default_factory=dict)  # group id -> display name
+    memberships: set[tuple[str, str]] = field(default_factory=set)  # (group id, user id)
+
+    def groups(self, entries) -> dict[str, str]:
+        return {gid: name for gid, name in self.group_names.items() if gid in entries or name in entries}
+
+    def has_group_membership(self, *, group_id: str, user_id: str) -> bool:
+        return (group_id, user_id) in self.memberships
+
+    def create_group_membership(self, *, group_id: str, user_id: str) -> Result:
+        self.create_calls += 1
+        if self.fail_create:
+            raise self.fail_create
+        self.memberships.add((group_id, user_id))
+        return Result("SUCCEEDED", f"membership-{self.create_calls}")
+
+    def delete_group_membership(self, *, group_id: str, user_id: str) -> Result:
+        self.memberships.discard((group_id, user_id))
+        return Result("SUCCEEDED", "membership-gone")
 
     def find_user_id_by_email(self, email: str) -> str:
         from jit_access.edges.identity_center import UserNotFound

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from jit_access.config import Config
-from jit_access.core.lifecycle import Person, Subject
+from jit_access.core.lifecycle import Group, Person, Subject
 from jit_access.service import AccessService
 
 from .fakes import FakeIdentity, FakeScheduler, FakeSlack, FakeStore
@@ -21,6 +21,7 @@ PEOPLE = {
     "UMAL": "mallory@example.com",
 }
 RID = "20261204T100000Z-0000abcd"
+ONCALL_ID = "a1b2c3d4-0000-1111-2222-333344445555"
 
 
 def make_service() -> AccessService:
@@ -44,13 +45,18 @@ def make_service() -> AccessService:
                     "allow_self_approval": True,
                 },
             ],
+            "group_rules": [
+                {"id": "oncall", "groups": ["Oncall"], "approvers": ["bob@example.com"], "max_duration": "4h"}
+            ],
         }
     )
     return AccessService(
         config=config,
         config_version="v1",
         store=FakeStore(),
-        identity=FakeIdentity(users={e: f"id-{e.split('@')[0]}" for e in PEOPLE.values()}),
+        identity=FakeIdentity(
+            users={e: f"id-{e.split('@')[0]}" for e in PEOPLE.values()}, group_names={ONCALL_ID: "Oncall"}
+        ),
         scheduler=FakeScheduler(),
         slack=FakeSlack(emails=dict(PEOPLE)),
         clock=lambda: NOW,
@@ -66,4 +72,14 @@ def subject(who="UALICE", account=PROD, ps="AdministratorAccess", arn=ADMIN_ARN,
         permission_set_arn=arn,
         duration_minutes=minutes,
         reason="<!channel> incident 42 https://evil.example",
+    )
+
+
+def group_subject(who="UALICE", minutes=60):
+    email = PEOPLE[who]
+    return Subject(
+        requester=Person(slack_id=who, email=email, identity_center_user_id=f"id-{email.split('@')[0]}"),
+        group=Group(id=ONCALL_ID, name="Oncall"),
+        duration_minutes=minutes,
+        reason="paged: orders queue backing up",
     )

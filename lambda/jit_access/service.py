@@ -28,7 +28,7 @@ from jit_access.core.lifecycle import (
     approval_slot,
     make_event,
 )
-from jit_access.core.rules import Decision, Outcome, Target, check_approver, decide_request
+from jit_access.core.rules import Decision, Outcome, check_approver, decide_request
 from jit_access.core.timeutil import iso
 from jit_access.directory import AccountDirectory
 from jit_access.errors import AlreadyRecorded, EdgeError
@@ -104,7 +104,7 @@ class AccessService:
         return decide_request(
             self.config,
             requester_email=subject.requester.email or "",
-            target=Target(subject.account_id, subject.permission_set_name),
+            target=subject.target,
             duration=subject.duration,
             reason=subject.reason,
             ticket=subject.ticket,
@@ -209,7 +209,7 @@ class AccessService:
             self.config,
             approver_email=actor_email or "",
             requester_email=state.subject.requester.email or "",
-            target=Target(state.subject.account_id, state.subject.permission_set_name),
+            target=state.subject.target,
             duration=state.subject.duration,
             ou_accounts=self._ou_accounts(),
         )
@@ -259,15 +259,10 @@ class AccessService:
         if state.grant is not None:
             return state
         subject = state.subject
-        assert subject.requester.identity_center_user_id
-        assignment = {
-            "account_id": subject.account_id,
-            "permission_set_arn": subject.permission_set_arn,
-            "user_id": subject.requester.identity_center_user_id,
-        }
-        if state.status is Status.APPROVED and self.identity.has_assignment(**assignment):
-            # Identity Center holds one assignment per user, account and permission set: granting over a
-            # standing assignment or another live grant would let this grant's revoke end that access.
+        if state.status is Status.APPROVED and self._has_access(subject):
+            # Identity Center holds one assignment per user, account and permission set (one membership per
+            # user and group): granting over standing access or another live grant would let this grant's
+            # revoke end that access.
             return self._grant_failed(
                 state, "you already have this access (standing, or another grant); nothing was changed", None
             )
@@ -279,7 +274,7 @@ class AccessService:
             if state.grant is not None:
                 return state
         try:
-            result = self.identity.create_assignment(**assignment)
+            result = self._create_access(subject)
         except EdgeError as error:
             if error.retryable:
                 raise
@@ -299,7 +294,7 @@ class AccessService:
             )
         except EdgeError as error:
             log.error("revoke schedule for %s failed; rolling the grant back: %s", state.request_id, error)
-            self.identity.delete_assignment(**assignment)
+            self._delete_access(subject)
             return self._grant_failed(
                 state,
                 f"the revocation could not be scheduled, so the access was removed again ({error})",
@@ -344,14 +339,8 @@ class AccessService:
                 "revoke of %s: nothing to do (%s)", request_id, state.status.value if state else "unknown"
             )
             return state
-        subject = state.subject
-        assert subject.requester.identity_center_user_id
         try:
-            result = self.identity.delete_assignment(
-                account_id=subject.account_id,
-                permission_set_arn=subject.permission_set_arn,
-                user_id=subject.requester.identity_center_user_id,
-            )
+            result = self._delete_access(state.subject)
             failure = None if result.status == "SUCCEEDED" else (result.failure_reason or "FAILED")
             aws_request_id = result.request_id
         except EdgeError as error:
@@ -376,6 +365,37 @@ class AccessService:
             self._refresh_message(state, thread_note="Access ended.")
             self._tell_requester(state, f"Your access to {_target_words(state)} has ended.")
         return state
+
+    # --- the access itself: an account assignment or a group membership ----------------------------------
+
+    def _has_access(self, subject: Subject) -> bool:
+        user_id = subject.requester.identity_center_user_id
+        assert user_id
+        if subject.group is not None:
+            return bool(self.identity.has_group_membership(group_id=subject.group.id, user_id=user_id))
+        return bool(
+            self.identity.has_assignment(
+                account_id=subject.account_id, permission_set_arn=subject.permission_set_arn, user_id=user_id
+            )
+        )
+
+    def _create_access(self, subject: Subject) -> Any:
+        user_id = subject.requester.identity_center_user_id
+        assert user_id
+        if subject.group is not None:
+            return self.identity.create_group_membership(group_id=subject.group.id, user_id=user_id)
+        return self.identity.create_assignment(
+            account_id=subject.account_id, permission_set_arn=subject.permission_set_arn, user_id=user_id
+        )
+
+    def _delete_access(self, subject: Subject) -> Any:
+        user_id = subject.requester.identity_center_user_id
+        assert user_id
+        if subject.group is not None:
+            return self.identity.delete_group_membership(group_id=subject.group.id, user_id=user_id)
+        return self.identity.delete_assignment(
+            account_id=subject.account_id, permission_set_arn=subject.permission_set_arn, user_id=user_id
+        )
 
     # --- Slack -------------------------------------------------------------------------------------------
 
@@ -413,8 +433,7 @@ class AccessService:
 
 
 def _target_words(state: RequestState) -> str:
-    subject = state.subject
-    return f"{subject.permission_set_name} on {views.account_label(subject.account_id, subject.account_name)}"
+    return views.target_label(state.subject)
 
 
 def _decision_note(state: RequestState) -> str:

@@ -231,3 +231,91 @@ def test_failed_work_is_reported_for_retry_not_lost(runtime):
     event["Records"][0]["body"] = json.dumps(runtime.queue.sent[0][0])
     result = requester.handle_queue(runtime, event)
     assert result == {"batchItemFailures": [{"itemIdentifier": "059f36b4-87a3-44ab-83d2-661975830a7d"}]}
+
+
+# --- group requests ---------------------------------------------------------------------------------------
+
+ONCALL_ID = "a1b2c3d4-0000-1111-2222-333344445555"
+
+
+@pytest.fixture
+def group_runtime(runtime):
+    """The same runtime, with a group rule for Oncall and the group in the identity store."""
+    service = runtime.service
+    service.config = service.config.model_copy(
+        update={
+            "group_rules": Config.model_validate(
+                {
+                    "slack": {"team_id": "T0LOCAL01", "channel_id": "CAPPROVALS"},
+                    "group_rules": [{"id": "oncall", "groups": ["Oncall"], "approvers": ["bob@example.com"]}],
+                }
+            ).group_rules
+        }
+    )
+    service.identity.group_names = {ONCALL_ID: "Oncall", "ffffffff-0000-1111-2222-333344445555": "Payroll"}
+    return runtime
+
+
+def group_submission(*, group: str | None = ONCALL_ID, account: bool = False) -> dict:
+    payload = load("slack_view_submission.json")
+    values = payload["view"]["state"]["values"]
+    if not account:
+        values["account"]["account"]["selected_option"] = None
+        values["permission_set"]["permission_set"]["selected_option"] = None
+    if group is not None:
+        values["group"] = {"group": {"type": "static_select", "selected_option": {"value": group}}}
+    return payload
+
+
+def test_the_modal_offers_the_groups_of_the_group_rules_only_when_there_are_some(runtime, group_runtime):
+    requester.handle_http(group_runtime, http_event(load("slack_shortcut.json")))
+    blocks = {b["block_id"]: b for b in runtime.service.slack.calls[-1][1]["view"]["blocks"]}
+    assert [(o["value"], o["text"]["text"]) for o in blocks["group"]["element"]["options"]] == [
+        (ONCALL_ID, f"Oncall ({ONCALL_ID})")
+    ]
+    assert (
+        blocks["account"]["optional"] and blocks["permission_set"]["optional"] and blocks["group"]["optional"]
+    )
+
+
+def test_the_modal_without_group_rules_has_no_group_field(runtime):
+    requester.handle_http(runtime, http_event(load("slack_shortcut.json")))
+    blocks = {b["block_id"]: b for b in runtime.service.slack.calls[-1][1]["view"]["blocks"]}
+    assert "group" not in blocks and not blocks["account"].get("optional")
+
+
+def test_a_group_submission_queues_a_request_for_the_group(group_runtime):
+    response = requester.handle_http(group_runtime, http_event(group_submission()))
+    assert json.loads(response["body"]) == {"response_action": "clear"}
+    ((body, _group_id, _dedup),) = group_runtime.queue.sent
+    subject = body["subject"]
+    assert subject["group"] == {"id": ONCALL_ID, "name": "Oncall"}
+    assert subject["account_id"] == "" and subject["permission_set_arn"] == ""
+
+    for record in load("sqs_batch.json")["Records"][:1]:
+        record["body"] = json.dumps(body)
+        assert requester.handle_queue(group_runtime, {"Records": [record]}) == {"batchItemFailures": []}
+    state = group_runtime.service.state(body["request_id"])
+    assert state.status is Status.PENDING and state.subject.group.name == "Oncall"
+
+
+@pytest.mark.parametrize(
+    ("payload", "block", "words"),
+    [
+        (lambda: group_submission(account=True), "group", "not both"),
+        (lambda: group_submission(group=None), "account", "or a group"),
+        (lambda: group_submission(group="ffffffff-0000-1111-2222-333344445555"), "group", "from the list"),
+        (lambda: group_submission(group="not-a-group"), "group", "from the list"),
+    ],
+    ids=["both", "neither", "a-group-no-rule-names", "forged"],
+)
+def test_a_group_submission_needs_exactly_one_target_from_the_lists(group_runtime, payload, block, words):
+    body = json.loads(requester.handle_http(group_runtime, http_event(payload()))["body"])
+    assert body["response_action"] == "errors" and words in body["errors"][block]
+    assert group_runtime.queue.sent == []
+
+
+def test_a_group_submission_without_group_rules_is_refused(runtime):
+    body = json.loads(requester.handle_http(runtime, http_event(group_submission()))["body"])
+    assert body["response_action"] == "errors" and "group" in body["errors"]
+    assert runtime.queue.sent == []

@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 from jit_access.core.report import sessions
 
-from ..scenario import PROD, RID, subject
+from ..scenario import ONCALL_ID, PROD, RID, group_subject, subject
 
 
 def test_session_row_answers_who_what_why_who_approved_and_how_long(service):
@@ -27,3 +27,11 @@ def test_session_row_answers_who_what_why_who_approved_and_how_long(service):
 
     (open_row,) = sessions([active], now=datetime(2026, 12, 4, 10, 30, tzinfo=UTC))
     assert (open_row.ended_at, open_row.duration) == ("active", "0h30m00s")
+
+
+def test_a_group_session_shows_the_group_where_the_account_would_be(service):
+    service.submit(RID, group_subject())
+    service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
+    (row,) = sessions([service.state(RID)], now=datetime(2026, 12, 4, 10, 30, tzinfo=UTC))
+    assert row.account == f"group Oncall ({ONCALL_ID})"
+    assert row.permission_set == "" and row.approved_by == "bob@example.com" and row.ended_at == "active"

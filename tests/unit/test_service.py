@@ -9,7 +9,7 @@ import pytest
 from jit_access.core.lifecycle import EventType, RequestState, Status, sha256
 from jit_access.errors import EdgeError
 
-from ..scenario import ADMIN_ARN, LOGS, NOW, PROD, RID, RO_ARN, subject
+from ..scenario import ADMIN_ARN, LOGS, NOW, ONCALL_ID, PROD, RID, RO_ARN, group_subject, subject
 
 
 def events(service, rid=RID):
@@ -257,3 +257,104 @@ def test_a_rule_naming_an_ou_covers_the_accounts_organizations_puts_under_it(ser
         request_id="20261204T100000Z-0a1b2c3e", action="approve", actor_slack_id="UBOB", channel_id="C"
     )
     assert granted.status is Status.GRANTED
+
+
+# --- group requests: membership of an Identity Center group, the same lifecycle ----------------------------
+
+
+def test_a_group_request_waits_for_its_approver_then_adds_the_member_and_schedules_the_removal(service):
+    state = service.submit(RID, group_subject())
+    assert state.status is Status.PENDING
+    post = service.slack.calls[0][1]
+    assert "<@UBOB>" in post["blocks"][0]["text"]["text"]
+    assert "Group: Oncall (a1b2c3d4-" in str(post["blocks"]) and "Account:" not in str(post["blocks"])
+    assert "membership of group Oncall" in post["text"]
+
+    state = service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
+    assert state.status is Status.GRANTED
+    assert service.identity.memberships == {(ONCALL_ID, "id-alice")}
+    assert service.identity.assignments == set()
+    at, _ = service.scheduler.schedules[f"jit-revoke-{RID}"]
+    assert at == NOW + timedelta(hours=1)
+    assert events(service) == [
+        "00-requested",
+        "10-approval-UBOB",
+        "20-decision",
+        "30-grant-started",
+        "40-grant",
+    ]
+    granted = json.loads(service.store.read_event(RID, "40-grant"))
+    assert granted["subject"]["group"] == {"id": ONCALL_ID, "name": "Oncall"}
+    assert granted["rule_ids"] == [] and state.decision.rule_ids == ("oncall",)
+    assert any(m == "dm" and "membership of group Oncall" in a["text"] for m, a in service.slack.calls)
+
+
+def test_a_group_grant_is_revoked_by_removing_the_membership(service):
+    service.submit(RID, group_subject())
+    service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
+    state = service.revoke(RID, how="schedule")
+    assert state.status is Status.REVOKED
+    assert service.identity.memberships == set()
+    assert service.revoke(RID, how="schedule").status is Status.REVOKED
+
+
+def test_a_group_request_is_decided_by_group_rules_only(service):
+    # carol approves log-archive requests and may approve her own there; she is no approver of Oncall.
+    service.submit(RID, group_subject("UCAROL"))
+    state = service.click(request_id=RID, action="approve", actor_slack_id="UCAROL", channel_id="C")
+    assert state.status is Status.PENDING
+    state = service.click(request_id=RID, action="approve", actor_slack_id="UMAL", channel_id="C")
+    assert (
+        state.status is Status.PENDING
+        and "not an approver for this group" in service.slack.calls[-1][1]["text"]
+    )
+    assert service.identity.memberships == set()
+
+
+def test_a_group_member_already_is_refused_rather_than_granted_over(service):
+    service.identity.memberships.add((ONCALL_ID, "id-alice"))
+    service.submit(RID, group_subject())
+    state = service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
+    assert state.status is Status.GRANT_FAILED
+    assert "already have this access" in state.grant.details["failure_reason"]
+    assert service.identity.create_calls == 0
+    assert service.identity.memberships == {(ONCALL_ID, "id-alice")}, "the standing membership is kept"
+
+
+def test_a_group_grant_whose_revoke_cannot_be_scheduled_is_rolled_back(service):
+    service.scheduler.fail = True
+    service.submit(RID, group_subject())
+    state = service.click(request_id=RID, action="approve", actor_slack_id="UBOB", channel_id="C")
+    assert state.status is Status.GRANT_FAILED
+    assert service.identity.memberships == set()
+
+
+def test_events_written_before_group_requests_existed_still_fold():
+    old = {
+        "schema_version": 1,
+        "event": "requested",
+        "request_id": RID,
+        "at": "2026-12-04T10:00:00Z",
+        "subject": {
+            "requester": {
+                "slack_id": "UALICE",
+                "email": "alice@example.com",
+                "identity_center_user_id": "id",
+            },
+            "account_id": PROD,
+            "account_name": "production",
+            "permission_set_name": "AdministratorAccess",
+            "permission_set_arn": ADMIN_ARN,
+            "duration_minutes": 60,
+            "reason": "r",
+            "ticket": None,
+        },
+        "actor": None,
+        "rule_ids": [],
+        "details": {},
+        "config_version": "v1",
+        "prev_sha256": None,
+    }
+    state = RequestState.fold([("00-requested", json.dumps(old).encode())])
+    assert state.subject.group is None and state.subject.account_id == PROD
+    assert state.subject.target.permission_set == "AdministratorAccess"

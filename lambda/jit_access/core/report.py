@@ -52,7 +52,13 @@ def session_row(state: RequestState, now: datetime) -> SessionRow:
     )
     ended = parse_iso(state.revoke.at) if state.revoke and state.status is Status.REVOKED else None
     duration = _hms((ended or now) - started) if started else ""
-    account = f"{subject.account_name} ({subject.account_id})" if subject.account_name else subject.account_id
+    if subject.group is not None:
+        # A group request: the group stands where the account would, and there is no permission set.
+        account = f"group {subject.group.name} ({subject.group.id})"
+    elif subject.account_name:
+        account = f"{subject.account_name} ({subject.account_id})"
+    else:
+        account = subject.account_id
     return SessionRow(
         request_id=state.request_id,
         requester=subject.requester.email or subject.requester.slack_id,

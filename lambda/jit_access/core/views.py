@@ -31,6 +31,7 @@ CALLBACK_REQUEST_MODAL = "request_access_modal"
 
 BLOCK_ACCOUNT, ACTION_ACCOUNT = "account", "account"
 BLOCK_PERMISSION_SET, ACTION_PERMISSION_SET = "permission_set", "permission_set"
+BLOCK_GROUP, ACTION_GROUP = "group", "group"
 BLOCK_DURATION, ACTION_DURATION = "duration", "duration"
 BLOCK_REASON, ACTION_REASON = "reason", "reason"
 ACTION_APPROVE = "approve"
@@ -58,15 +59,33 @@ def account_label(account_id: str, name: str | None) -> str:
     return _label(f"{name} ({account_id})" if name else account_id)
 
 
+def group_label(group_id: str, name: str | None) -> str:
+    return _label(f"{name} ({group_id})" if name and name != group_id else group_id)
+
+
+def target_label(subject: Subject) -> str:
+    """What was asked for, in words: `AdministratorAccess on production (111…)` or `group Oncall (…)`."""
+    if subject.group is not None:
+        return f"membership of group {group_label(subject.group.id, subject.group.name)}"
+    return f"{subject.permission_set_name} on {account_label(subject.account_id, subject.account_name)}"
+
+
 def _options(pairs: Iterable[tuple[str, str]]) -> list[Option]:
     return [Option(value=value, label=_label(label)) for value, label in list(pairs)[:_MAX_OPTIONS]]
 
 
 def request_modal(
-    *, accounts: list[tuple[str, str]], permission_sets: list[str], durations: list[str]
+    *,
+    accounts: list[tuple[str, str]],
+    permission_sets: list[str],
+    durations: list[str],
+    groups: list[tuple[str, str]] | None = None,
 ) -> dict:
-    """The request form. `accounts` is [(account id, label)]."""
-    if not accounts or not permission_sets:
+    """The request form. `accounts` is [(account id, label)], `groups` [(group id, label)]. With groups to
+    choose from, account and permission set become optional: the form asks for one or the other."""
+    groups = groups or []
+    can_account = bool(accounts and permission_sets)
+    if not can_account and not groups:
         return View(
             type="modal",
             callback_id=CALLBACK_REQUEST_MODAL,
@@ -74,48 +93,74 @@ def request_modal(
             close="Close",
             blocks=[SectionBlock(text=PlainTextObject(text="No rule lets you request any access yet."))],
         ).to_dict()
+    blocks: list = []
+    if can_account:
+        blocks += [
+            InputBlock(
+                block_id=BLOCK_ACCOUNT,
+                label="Account",
+                optional=bool(groups),
+                element=StaticSelectElement(action_id=ACTION_ACCOUNT, options=_options(accounts)),
+            ),
+            InputBlock(
+                block_id=BLOCK_PERMISSION_SET,
+                label="Permission set",
+                optional=bool(groups),
+                element=StaticSelectElement(
+                    action_id=ACTION_PERMISSION_SET, options=_options((p, p) for p in permission_sets)
+                ),
+            ),
+        ]
+    if groups:
+        blocks.append(
+            InputBlock(
+                block_id=BLOCK_GROUP,
+                label="Group" if not can_account else "Or a group",
+                optional=can_account,
+                hint=PlainTextObject(text="Membership of an IAM Identity Center group, for a while")
+                if can_account
+                else None,
+                element=StaticSelectElement(action_id=ACTION_GROUP, options=_options(groups)),
+            )
+        )
+    blocks += [
+        InputBlock(
+            block_id=BLOCK_DURATION,
+            label="For how long",
+            element=StaticSelectElement(
+                action_id=ACTION_DURATION, options=_options((d, d) for d in durations)
+            ),
+        ),
+        InputBlock(
+            block_id=BLOCK_REASON,
+            label="Reason",
+            element=PlainTextInputElement(
+                action_id=ACTION_REASON, multiline=True, min_length=1, max_length=REASON_MAX_LENGTH
+            ),
+        ),
+    ]
     return View(
         type="modal",
         callback_id=CALLBACK_REQUEST_MODAL,
         title="Request AWS access",
         submit="Request",
         close="Cancel",
-        blocks=[
-            InputBlock(
-                block_id=BLOCK_ACCOUNT,
-                label="Account",
-                element=StaticSelectElement(action_id=ACTION_ACCOUNT, options=_options(accounts)),
-            ),
-            InputBlock(
-                block_id=BLOCK_PERMISSION_SET,
-                label="Permission set",
-                element=StaticSelectElement(
-                    action_id=ACTION_PERMISSION_SET, options=_options((p, p) for p in permission_sets)
-                ),
-            ),
-            InputBlock(
-                block_id=BLOCK_DURATION,
-                label="For how long",
-                element=StaticSelectElement(
-                    action_id=ACTION_DURATION, options=_options((d, d) for d in durations)
-                ),
-            ),
-            InputBlock(
-                block_id=BLOCK_REASON,
-                label="Reason",
-                element=PlainTextInputElement(
-                    action_id=ACTION_REASON, multiline=True, min_length=1, max_length=REASON_MAX_LENGTH
-                ),
-            ),
-        ],
+        blocks=blocks,
     ).to_dict()
 
 
 def _subject_fields(subject: Subject) -> list[PlainTextObject]:
-    account = account_label(subject.account_id, subject.account_name)
-    fields = [
-        PlainTextObject(text=f"Account: {account}", emoji=False),
-        PlainTextObject(text=f"Permission set: {subject.permission_set_name}", emoji=False),
+    if subject.group is not None:
+        fields = [
+            PlainTextObject(text=f"Group: {group_label(subject.group.id, subject.group.name)}", emoji=False)
+        ]
+    else:
+        account = account_label(subject.account_id, subject.account_name)
+        fields = [
+            PlainTextObject(text=f"Account: {account}", emoji=False),
+            PlainTextObject(text=f"Permission set: {subject.permission_set_name}", emoji=False),
+        ]
+    fields += [
         PlainTextObject(text=f"Duration: {format_duration(subject.duration)}", emoji=False),
         PlainTextObject(text=f"Reason: {subject.reason}", emoji=False),
     ]
@@ -175,6 +220,5 @@ def request_message(state: RequestState, *, approver_slack_ids: Iterable[str] = 
                 ],
             )
         )
-    account = account_label(subject.account_id, subject.account_name)
-    text = f"AWS access request: {subject.permission_set_name} on {account} — {status_line(state)}"
+    text = f"AWS access request: {target_label(subject)} — {status_line(state)}"
     return text, [block.to_dict() for block in blocks]

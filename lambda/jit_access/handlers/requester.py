@@ -13,8 +13,13 @@ from typing import Any
 
 from jit_access import bootstrap
 from jit_access.core import views
-from jit_access.core.lifecycle import Person, Subject, new_request_id
-from jit_access.core.rules import Outcome, requestable_accounts, requestable_permission_sets
+from jit_access.core.lifecycle import Group, Person, Subject, new_request_id
+from jit_access.core.rules import (
+    Outcome,
+    requestable_accounts,
+    requestable_groups,
+    requestable_permission_sets,
+)
 from jit_access.core.timeutil import parse_duration
 from jit_access.edges.identity_center import UserNotFound
 from jit_access.errors import EdgeError, RequestRejected
@@ -90,6 +95,8 @@ def handle_http(runtime: bootstrap.Runtime, event: dict[str, Any]) -> dict[str, 
 
 def _requestable(runtime: bootstrap.Runtime) -> tuple[list[tuple[str, str]], dict[str, str]]:
     config = runtime.service.config
+    if not config.rules:
+        return [], {}
     permission_sets = runtime.service.identity.permission_sets()
     account_names = runtime.service.account_names()
     accounts = requestable_accounts(config, account_names)
@@ -98,14 +105,24 @@ def _requestable(runtime: bootstrap.Runtime) -> tuple[list[tuple[str, str]], dic
     return labelled, {name: permission_sets[name] for name in names if name in permission_sets}
 
 
+def _requestable_groups(runtime: bootstrap.Runtime) -> dict[str, str]:
+    """Group id → display name of the groups the group rules name (none without group rules)."""
+    named = requestable_groups(runtime.service.config)
+    return runtime.service.identity.groups(named) if named else {}
+
+
 def open_request_modal(runtime: bootstrap.Runtime, shortcut: Shortcut) -> dict[str, Any]:
     if shortcut.callback_id != views.CALLBACK_SHORTCUT:
         return _response(200)
     accounts, permission_sets = _requestable(runtime)
+    groups = _requestable_groups(runtime)
     view = views.request_modal(
         accounts=accounts,
         permission_sets=sorted(permission_sets),
         durations=list(runtime.service.config.duration_choices),
+        groups=sorted(
+            ((gid, views.group_label(gid, name)) for gid, name in groups.items()), key=lambda g: g[1]
+        ),
     )
     runtime.service.slack.open_view(trigger_id=shortcut.trigger_id, view=view)
     return _response(200)
@@ -116,21 +133,37 @@ def _errors(errors: dict[str, str]) -> dict[str, Any]:
 
 
 def submit_request(runtime: bootstrap.Runtime, submission: ViewSubmission) -> dict[str, Any]:
-    """Validate the modal inline (errors appear next to the field), then queue the request."""
+    """Validate the modal inline (errors appear next to the field), then queue the request. The form asks
+    for an account and a permission set, or (where group rules exist) a group: exactly one of the two."""
     if submission.view.callback_id != views.CALLBACK_REQUEST_MODAL:
         return _response(200)
     service = runtime.service
     account = submission.selected(views.BLOCK_ACCOUNT, views.ACTION_ACCOUNT) or ""
     permission_set = submission.selected(views.BLOCK_PERMISSION_SET, views.ACTION_PERMISSION_SET) or ""
+    group = submission.selected(views.BLOCK_GROUP, views.ACTION_GROUP) or ""
     duration_text = submission.selected(views.BLOCK_DURATION, views.ACTION_DURATION) or ""
     reason = views.plain_reason(submission.selected(views.BLOCK_REASON, views.ACTION_REASON) or "")
 
     accounts, permission_sets = _requestable(runtime)
+    groups = _requestable_groups(runtime) if service.config.group_rules else {}
     errors: dict[str, str] = {}
-    if account not in {a for a, _ in accounts}:
-        errors[views.BLOCK_ACCOUNT] = "Choose an account from the list."
-    if permission_set not in permission_sets:
-        errors[views.BLOCK_PERMISSION_SET] = "Choose a permission set from the list."
+    target_block = views.BLOCK_GROUP if group or not accounts else views.BLOCK_ACCOUNT
+    if group and (account or permission_set):
+        errors[views.BLOCK_GROUP] = "Choose a group, or an account and a permission set, not both."
+    elif group:
+        if group not in groups:
+            errors[views.BLOCK_GROUP] = "Choose a group from the list."
+    elif groups and not account and not permission_set:
+        errors[target_block] = (
+            "Choose an account and a permission set, or a group."
+            if accounts
+            else "Choose a group from the list."
+        )
+    else:
+        if account not in {a for a, _ in accounts}:
+            errors[views.BLOCK_ACCOUNT] = "Choose an account from the list."
+        if permission_set not in permission_sets:
+            errors[views.BLOCK_PERMISSION_SET] = "Choose a permission set from the list."
     if duration_text not in service.config.duration_choices:
         errors[views.BLOCK_DURATION] = "Choose a duration from the list."
     if not reason or len(reason) > views.REASON_MAX_LENGTH:
@@ -140,25 +173,35 @@ def submit_request(runtime: bootstrap.Runtime, submission: ViewSubmission) -> di
 
     email = service.slack.user_email(submission.user.id)
     if not email:
-        return _errors(
-            {views.BLOCK_ACCOUNT: "Your Slack profile has no email address, so you cannot be matched."}
-        )
+        return _errors({target_block: "Your Slack profile has no email address, so you cannot be matched."})
     try:
         user_id = service.identity.find_user_id_by_email(email)
     except UserNotFound:
-        return _errors({views.BLOCK_ACCOUNT: f"No IAM Identity Center user has the email {email}."})
-    subject = Subject(
-        requester=Person(slack_id=submission.user.id, email=email.lower(), identity_center_user_id=user_id),
-        account_id=account,
-        account_name=service.account_names().get(account),
-        permission_set_name=permission_set,
-        permission_set_arn=permission_sets[permission_set],
-        duration_minutes=int(parse_duration(duration_text).total_seconds() // 60),
-        reason=reason,
-    )
+        return _errors({target_block: f"No IAM Identity Center user has the email {email}."})
+    requester = Person(slack_id=submission.user.id, email=email.lower(), identity_center_user_id=user_id)
+    minutes = int(parse_duration(duration_text).total_seconds() // 60)
+    if group:
+        subject = Subject(
+            requester=requester,
+            group=Group(id=group, name=groups[group]),
+            duration_minutes=minutes,
+            reason=reason,
+        )
+    else:
+        subject = Subject(
+            requester=requester,
+            account_id=account,
+            account_name=service.account_names().get(account),
+            permission_set_name=permission_set,
+            permission_set_arn=permission_sets[permission_set],
+            duration_minutes=minutes,
+            reason=reason,
+        )
     decision = service.decide(subject)
     if decision.outcome is Outcome.REFUSED:
-        return _errors({_FIELD_BLOCKS.get(decision.field or "target", views.BLOCK_ACCOUNT): decision.reason})
+        field = decision.field or "target"
+        block = target_block if field == "target" else _FIELD_BLOCKS.get(field, target_block)
+        return _errors({block: decision.reason})
 
     request_id = new_request_id(datetime.now(UTC))
     work = SubmitWork(request_id=request_id, subject=subject)
