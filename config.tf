@@ -33,6 +33,19 @@ locals {
         ticket_pattern        = rule.ticket_pattern
       }
     ]
+    group_rules = [
+      for rule in var.group_rules : {
+        id                    = rule.id
+        groups                = rule.groups
+        approvers             = rule.approvers
+        required_approvals    = rule.required_approvals
+        allow_self_approval   = rule.allow_self_approval
+        approval_not_required = rule.approval_not_required
+        max_duration          = rule.max_duration
+        reason_min_length     = rule.reason_min_length
+        ticket_pattern        = rule.ticket_pattern
+      }
+    ]
   }
 }
 

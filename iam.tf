@@ -23,6 +23,15 @@ locals {
     "arn:${local.partition}:identitystore::*:identitystore/${local.identity_store_id}",
     "arn:${local.partition}:identitystore:::user/*",
   ]
+  # Group requests (group_rules) add and remove memberships: the store, its groups, users and memberships.
+  # Without group rules the functions get no group permission at all.
+  identity_store_group_resources = [
+    "arn:${local.partition}:identitystore::*:identitystore/${local.identity_store_id}",
+    "arn:${local.partition}:identitystore:::group/*",
+    "arn:${local.partition}:identitystore:::user/*",
+    "arn:${local.partition}:identitystore:::membership/*",
+  ]
+  group_statements_enabled = length(var.group_rules) > 0
 
   # Schedule ARNs are arn:...:schedule/<group>/<name>; the functions touch only their own group.
   schedule_resource = "arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule/${aws_scheduler_schedule_group.revoke.name}/*"
@@ -72,6 +81,22 @@ data "aws_iam_policy_document" "requester" {
     sid       = "IdentityStoreUsers"
     actions   = ["identitystore:DescribeUser", "identitystore:GetUserId"]
     resources = local.identity_store_resources
+  }
+
+  dynamic "statement" {
+    for_each = local.group_statements_enabled ? [1] : []
+    content {
+      sid = "IdentityStoreGroupMemberships"
+      actions = [
+        "identitystore:CreateGroupMembership",
+        "identitystore:DeleteGroupMembership",
+        "identitystore:GetGroupMembershipId",
+        "identitystore:GetGroupId",
+        "identitystore:DescribeGroup",
+        "identitystore:ListGroups",
+      ]
+      resources = local.identity_store_group_resources
+    }
   }
 
   statement {
@@ -200,6 +225,20 @@ data "aws_iam_policy_document" "revoker" {
     sid       = "IdentityStoreUsers"
     actions   = ["identitystore:DescribeUser", "identitystore:GetUserId"]
     resources = local.identity_store_resources
+  }
+
+  dynamic "statement" {
+    for_each = local.group_statements_enabled ? [1] : []
+    content {
+      # Removes memberships at the end; never adds one.
+      sid = "IdentityStoreGroupMemberships"
+      actions = [
+        "identitystore:DeleteGroupMembership",
+        "identitystore:GetGroupMembershipId",
+        "identitystore:DescribeGroup",
+      ]
+      resources = local.identity_store_group_resources
+    }
   }
 
   statement {

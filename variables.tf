@@ -113,8 +113,8 @@ variable "rules" {
   nullable = false
 
   validation {
-    condition     = length(var.rules) > 0
-    error_message = "rules must hold at least one rule: without rules nobody can request access."
+    condition     = length(var.rules) + length(var.group_rules) > 0
+    error_message = "rules (or group_rules) must hold at least one rule: without rules nobody can request access."
   }
   validation {
     condition = alltrue([for rule in var.rules : length(rule.accounts) > 0 && alltrue([
@@ -174,6 +174,81 @@ variable "rules" {
       for rule in var.rules : jsonencode([rule.accounts, rule.exclude_accounts, rule.permission_sets]) if rule.id == ""
     ]))
     error_message = "Two rules without an `id` have the same accounts, exclude_accounts and permission_sets, so the id derived for each would be the same: give them their own `id`."
+  }
+}
+
+variable "group_rules" {
+  description = <<-EOT
+    Who may become a member of which IAM Identity Center groups for a while, and who approves. Each group
+    rule: `groups` (group display names or group ids), then the keys of a rule with the same meaning
+    (`approvers`, `required_approvals`, `allow_self_approval`, `approval_not_required`, `max_duration`,
+    `reason_min_length`, `ticket_pattern`, `id`). A group request is decided by the group rules only, an
+    account request by `rules` only. Empty (the default): the request form offers no groups.
+  EOT
+  type = list(object({
+    id                    = optional(string, "")
+    groups                = list(string)
+    approvers             = optional(list(string), [])
+    required_approvals    = optional(number, 1)
+    allow_self_approval   = optional(bool)
+    approval_not_required = optional(bool)
+    max_duration          = optional(string)
+    reason_min_length     = optional(number)
+    ticket_pattern        = optional(string)
+  }))
+  default  = []
+  nullable = false
+
+  validation {
+    condition = alltrue([for rule in var.group_rules : length(rule.groups) > 0 && alltrue([
+      for group in rule.groups : length(group) <= 1024 && trimspace(group) != "" && !can(regex("[[:cntrl:]]", group))
+    ])])
+    error_message = "Every group rule needs `groups`: Identity Center group display names (e.g. \"Oncall\") or group ids, each 1 to 1024 characters without control characters. Offending group rules: ${join(", ", [for i, rule in var.group_rules : "group_rules[${i}] (${rule.id == "" ? "no id" : rule.id}).groups" if !(length(rule.groups) > 0 && alltrue([for group in rule.groups : length(group) <= 1024 && trimspace(group) != "" && !can(regex("[[:cntrl:]]", group))]))])}."
+  }
+  validation {
+    condition = alltrue([for rule in var.group_rules : alltrue([
+      for email in rule.approvers : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", email))
+    ])])
+    error_message = "Every entry of a group rule's `approvers` must be an email address, e.g. \"bob@example.com\". Offending group rules: ${join(", ", [for i, rule in var.group_rules : "group_rules[${i}] (${rule.id == "" ? "no id" : rule.id}).approvers" if !alltrue([for email in rule.approvers : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", email))])])}."
+  }
+  validation {
+    condition = alltrue([
+      for rule in var.group_rules : floor(rule.required_approvals) == rule.required_approvals && rule.required_approvals >= 1 && rule.required_approvals <= 10
+    ])
+    error_message = "A group rule's `required_approvals` must be a whole number from 1 to 10. Offending group rules: ${join(", ", [for i, rule in var.group_rules : "group_rules[${i}] (${rule.id == "" ? "no id" : rule.id}).required_approvals" if !(floor(rule.required_approvals) == rule.required_approvals && rule.required_approvals >= 1 && rule.required_approvals <= 10)])}."
+  }
+  validation {
+    condition = alltrue([
+      for rule in var.group_rules : rule.approval_not_required == true || length(distinct([for e in rule.approvers : lower(e)])) >= rule.required_approvals
+    ])
+    error_message = "A group rule that needs approval must list at least `required_approvals` distinct `approvers` (or set `approval_not_required = true`); otherwise its requests can never be approved. Offending group rules: ${join(", ", [for i, rule in var.group_rules : "group_rules[${i}] (${rule.id == "" ? "no id" : rule.id}).approvers" if !(rule.approval_not_required == true || length(distinct([for e in rule.approvers : lower(e)])) >= rule.required_approvals)])}."
+  }
+  validation {
+    condition = alltrue([
+      for rule in var.group_rules : rule.max_duration == null || (can(regex("^([0-9]{1,3}h)?([0-9]{1,4}m)?$", rule.max_duration)) && can(regex("[1-9]", rule.max_duration)))
+    ])
+    error_message = "A group rule's `max_duration` must be a duration longer than zero in hours and/or minutes such as \"30m\", \"2h\" or \"1h30m\". Offending group rules: ${join(", ", [for i, rule in var.group_rules : "group_rules[${i}] (${rule.id == "" ? "no id" : rule.id}).max_duration" if !(rule.max_duration == null || (can(regex("^([0-9]{1,3}h)?([0-9]{1,4}m)?$", coalesce(rule.max_duration, "1h"))) && can(regex("[1-9]", coalesce(rule.max_duration, "1h")))))])}."
+  }
+  validation {
+    condition = alltrue([
+      for rule in var.group_rules : rule.reason_min_length == null || (floor(coalesce(rule.reason_min_length, 0)) == rule.reason_min_length && coalesce(rule.reason_min_length, 0) >= 0 && coalesce(rule.reason_min_length, 0) <= 3000)
+    ])
+    error_message = "A group rule's `reason_min_length` must be a whole number from 0 to 3000 characters. Offending group rules: ${join(", ", [for i, rule in var.group_rules : "group_rules[${i}] (${rule.id == "" ? "no id" : rule.id}).reason_min_length" if !(rule.reason_min_length == null || (floor(coalesce(rule.reason_min_length, 0)) == rule.reason_min_length && coalesce(rule.reason_min_length, 0) >= 0 && coalesce(rule.reason_min_length, 0) <= 3000))])}."
+  }
+  validation {
+    condition     = alltrue([for rule in var.group_rules : can(regex("^[A-Za-z0-9._-]{0,64}$", rule.id))])
+    error_message = "A group rule's `id` must be up to 64 letters, digits, dots, underscores and hyphens, e.g. \"oncall\" (or left out to derive one). Offending group rules: ${join(", ", [for i, rule in var.group_rules : "group_rules[${i}].id" if !can(regex("^[A-Za-z0-9._-]{0,64}$", rule.id))])}."
+  }
+  validation {
+    condition     = length(compact([for rule in var.group_rules : rule.id])) == length(distinct(compact([for rule in var.group_rules : rule.id])))
+    error_message = "Group rule ids must be unique: give each group rule its own `id`, or leave it out to derive one."
+  }
+  validation {
+    # The functions derive a missing id from the groups, and refuse a config whose ids repeat.
+    condition = length([for rule in var.group_rules : jsonencode(rule.groups) if rule.id == ""]) == length(distinct([
+      for rule in var.group_rules : jsonencode(rule.groups) if rule.id == ""
+    ]))
+    error_message = "Two group rules without an `id` have the same `groups`, so the id derived for each would be the same: give them their own `id`."
   }
 }
 

@@ -202,6 +202,7 @@ run "config_object_holds_every_rule_key_the_functions_expect" {
   assert {
     condition = sort(keys(jsondecode(aws_s3_object.config.content))) == sort([
       "schema_version", "slack", "default_max_duration", "duration_choices", "reconcile_mode", "account_names", "rules",
+      "group_rules",
     ])
     error_message = "The config object must have exactly the top-level keys of docs/architecture.md."
   }
@@ -252,7 +253,47 @@ run "config_object_holds_every_rule_key_the_functions_expect" {
           ticket_pattern        = null
         },
       ]
+      group_rules = []
     }
     error_message = "The config object must render the variables as docs/architecture.md shows, rules in order and unset keys null."
+  }
+}
+
+run "config_object_renders_group_rules_with_every_key" {
+  command = plan
+
+  variables {
+    group_rules = [
+      { id = "oncall", groups = ["Oncall", "a1b2c3d4-0000-1111-2222-333344445555"], approvers = ["lead@example.com"], max_duration = "4h" },
+      { groups = ["Team"], approval_not_required = true },
+    ]
+  }
+
+  assert {
+    condition = jsondecode(aws_s3_object.config.content).group_rules == [
+      {
+        id                    = "oncall"
+        groups                = ["Oncall", "a1b2c3d4-0000-1111-2222-333344445555"]
+        approvers             = ["lead@example.com"]
+        required_approvals    = 1
+        allow_self_approval   = null
+        approval_not_required = null
+        max_duration          = "4h"
+        reason_min_length     = null
+        ticket_pattern        = null
+      },
+      {
+        id                    = ""
+        groups                = ["Team"]
+        approvers             = []
+        required_approvals    = 1
+        allow_self_approval   = null
+        approval_not_required = true
+        max_duration          = null
+        reason_min_length     = null
+        ticket_pattern        = null
+      },
+    ]
+    error_message = "group_rules must be rendered into the config object in order, every key present and unset keys null."
   }
 }

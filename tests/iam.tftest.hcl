@@ -390,3 +390,62 @@ run "queue_schedules_and_logs_are_the_functions_own" {
     error_message = "The functions must not create log groups: the module makes them, with retention."
   }
 }
+
+run "without_group_rules_the_functions_cannot_touch_groups" {
+  command = plan
+
+  assert {
+    condition = !anytrue(flatten([
+      for s in concat(data.aws_iam_policy_document.requester.statement, data.aws_iam_policy_document.revoker.statement) :
+      [for action in s.actions : strcontains(action, "Group")]
+    ]))
+    error_message = "Without group_rules neither function may read or change Identity Center groups."
+  }
+}
+
+run "group_rules_let_the_requester_add_and_remove_memberships_and_the_revoker_only_remove" {
+  command = plan
+
+  variables {
+    group_rules = [{ id = "oncall", groups = ["Oncall"], approvers = ["bob@example.com"] }]
+  }
+
+  assert {
+    condition = one([
+      for s in data.aws_iam_policy_document.requester.statement : s.actions if s.sid == "IdentityStoreGroupMemberships"
+      ]) == toset([
+      "identitystore:CreateGroupMembership", "identitystore:DeleteGroupMembership",
+      "identitystore:GetGroupMembershipId", "identitystore:GetGroupId", "identitystore:DescribeGroup",
+      "identitystore:ListGroups",
+    ])
+    error_message = "The requester must be able to resolve groups and add and remove memberships, and nothing more on groups."
+  }
+
+  assert {
+    condition = one([
+      for s in data.aws_iam_policy_document.requester.statement : s.resources if s.sid == "IdentityStoreGroupMemberships"
+      ]) == toset([
+      "arn:aws:identitystore::*:identitystore/d-1111222233",
+      "arn:aws:identitystore:::group/*",
+      "arn:aws:identitystore:::user/*",
+      "arn:aws:identitystore:::membership/*",
+    ])
+    error_message = "Group memberships must be scoped to the module's identity store, as the user lookups are."
+  }
+
+  assert {
+    condition = one([
+      for s in data.aws_iam_policy_document.revoker.statement : s.actions if s.sid == "IdentityStoreGroupMemberships"
+      ]) == toset([
+      "identitystore:DeleteGroupMembership", "identitystore:GetGroupMembershipId", "identitystore:DescribeGroup",
+    ])
+    error_message = "The revoker may only look up and remove group memberships, never add one."
+  }
+
+  assert {
+    condition = one([
+      for s in data.aws_iam_policy_document.revoker.statement : s.resources if s.sid == "IdentityStoreGroupMemberships"
+    ]) == one([for s in data.aws_iam_policy_document.requester.statement : s.resources if s.sid == "IdentityStoreGroupMemberships"])
+    error_message = "The revoker's group statement must be scoped like the requester's."
+  }
+}

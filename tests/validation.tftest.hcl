@@ -228,6 +228,97 @@ run "rejects_two_unnamed_rules_with_the_same_targets" {
 
 # --- behaviour -----------------------------------------------------------------------------------------
 
+# --- group rules ---------------------------------------------------------------------------------------
+
+run "accepts_group_rules_alone" {
+  command = plan
+  variables {
+    rules = []
+    group_rules = [
+      { id = "oncall", groups = ["Oncall", "a1b2c3d4-0000-1111-2222-333344445555"], approvers = ["lead@example.com"], max_duration = "4h", allow_self_approval = false },
+      { groups = ["Team"], approval_not_required = true, reason_min_length = 10, ticket_pattern = "INC-[0-9]+" },
+    ]
+  }
+}
+
+run "rejects_a_group_rule_without_groups" {
+  command = plan
+  variables {
+    group_rules = [{ id = "oncall", groups = [], approvers = ["bob@example.com"] }]
+  }
+  expect_failures = [var.group_rules]
+}
+
+run "rejects_a_blank_group_name" {
+  command = plan
+  variables {
+    group_rules = [{ id = "oncall", groups = ["  "], approvers = ["bob@example.com"] }]
+  }
+  expect_failures = [var.group_rules]
+}
+
+run "rejects_a_group_rule_approver_that_is_not_an_email" {
+  command = plan
+  variables {
+    group_rules = [{ id = "oncall", groups = ["Oncall"], approvers = ["bob"] }]
+  }
+  expect_failures = [var.group_rules]
+}
+
+run "rejects_a_group_rule_quorum_larger_than_its_approvers" {
+  command = plan
+  variables {
+    group_rules = [{ id = "oncall", groups = ["Oncall"], approvers = ["bob@example.com"], required_approvals = 2 }]
+  }
+  expect_failures = [var.group_rules]
+}
+
+run "rejects_a_group_rule_max_duration_in_words" {
+  command = plan
+  variables {
+    group_rules = [{ id = "oncall", groups = ["Oncall"], approvers = ["bob@example.com"], max_duration = "4 hours" }]
+  }
+  expect_failures = [var.group_rules]
+}
+
+run "rejects_a_group_rule_reason_min_length_over_3000" {
+  command = plan
+  variables {
+    group_rules = [{ id = "oncall", groups = ["Oncall"], approvers = ["bob@example.com"], reason_min_length = 3001 }]
+  }
+  expect_failures = [var.group_rules]
+}
+
+run "rejects_a_group_rule_id_with_spaces" {
+  command = plan
+  variables {
+    group_rules = [{ id = "on call", groups = ["Oncall"], approvers = ["bob@example.com"] }]
+  }
+  expect_failures = [var.group_rules]
+}
+
+run "rejects_duplicate_group_rule_ids" {
+  command = plan
+  variables {
+    group_rules = [
+      { id = "oncall", groups = ["Oncall"], approvers = ["bob@example.com"] },
+      { id = "oncall", groups = ["Team"], approvers = ["bob@example.com"] },
+    ]
+  }
+  expect_failures = [var.group_rules]
+}
+
+run "rejects_two_unnamed_group_rules_with_the_same_groups" {
+  command = plan
+  variables {
+    group_rules = [
+      { groups = ["Oncall"], approvers = ["bob@example.com"] },
+      { groups = ["Oncall"], approval_not_required = true },
+    ]
+  }
+  expect_failures = [var.group_rules]
+}
+
 run "rejects_bad_durations_and_reconcile_settings" {
   command = plan
   variables {

@@ -44,6 +44,7 @@ module "jit_access" {
   slack_api_url    = var.slack_api_url
 
   rules                = var.rules
+  group_rules          = var.group_rules
   account_names        = var.account_names
   default_max_duration = var.default_max_duration
   duration_choices     = var.duration_choices

@@ -70,6 +70,23 @@ variable "rules" {
   nullable = false
 }
 
+variable "group_rules" {
+  description = "Group rules, as the module's `group_rules` variable."
+  type = list(object({
+    id                    = optional(string, "")
+    groups                = list(string)
+    approvers             = optional(list(string), [])
+    required_approvals    = optional(number, 1)
+    allow_self_approval   = optional(bool)
+    approval_not_required = optional(bool)
+    max_duration          = optional(string)
+    reason_min_length     = optional(number)
+    ticket_pattern        = optional(string)
+  }))
+  default  = []
+  nullable = false
+}
+
 variable "account_names" {
   description = "Friendly account names, as the module's `account_names`."
   type        = map(string)

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from jit_access.cli import main
-from jit_access.config import Rule
+from jit_access.config import GroupRule, Rule
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "tests" / "policy"
@@ -665,3 +665,11 @@ cases:
         "cases[0] (both): a case asks for a `group`, or an `account` and a `permission_set`, not both" in err
     )
     assert "cases[1] (neither): a case needs an `account` and a `permission_set`, or a `group`" in err
+
+
+def test_the_terraform_group_rules_variable_has_exactly_the_keys_of_a_group_rule_in_the_file():
+    variables = (ROOT / "variables.tf").read_text()
+    block = re.search(r'variable "group_rules" \{.*?type = list\(object\(\{(.*?)\}\)\)', variables, re.S)
+    assert block is not None
+    keys = set(re.findall(r"^\s*(\w+)\s*=", block[1], re.M))
+    assert keys == set(GroupRule.model_fields)
