@@ -673,3 +673,9 @@ def test_the_terraform_group_rules_variable_has_exactly_the_keys_of_a_group_rule
     assert block is not None
     keys = set(re.findall(r"^\s*(\w+)\s*=", block[1], re.M))
     assert keys == set(GroupRule.model_fields)
+
+
+def test_the_readme_example_of_a_group_rule_is_valid(capsys, tmp_path):
+    (example,) = [block for block in readme_yaml_blocks() if block.startswith("group_rules:")]
+    status, out, _ = run(capsys, "policy", "check", write(tmp_path, example, "groups.yaml"))
+    assert status == 0, out
