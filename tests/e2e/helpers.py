@@ -73,3 +73,12 @@ def ephemerals_to(stack: LocalStack, who: str) -> list[str]:
         for c in stack.slack_calls("chat.postEphemeral")
         if c["args"]["user"] == slack_id
     ]
+
+
+def is_member(stack: LocalStack, who: str, group: str) -> bool:
+    """Is the person a member of the Identity Center group (by display name) right now?"""
+    user_id = stack.user(who)["identity_center_user_id"]
+    memberships = stack.aws("identitystore").list_group_memberships(
+        IdentityStoreId=stack["identity_store_id"], GroupId=stack.group_id(group)
+    )["GroupMemberships"]
+    return any(m["MemberId"].get("UserId") == user_id for m in memberships)

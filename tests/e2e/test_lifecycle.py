@@ -19,6 +19,7 @@ from .helpers import (
     dms_to,
     ephemerals_to,
     has_access,
+    is_member,
     request,
     revoke_schedule_names,
 )
@@ -217,3 +218,37 @@ def test_a_rule_naming_an_ou_covers_an_account_only_organizations_knows(stack: L
     assert has_access(stack, "alice", "sandbox", "ReadOnlyAccess")
     assert audit_event(stack, request_id, "20-decision")["rule_ids"] == ["sandbox-read-only"]
     stack.run(datetime.now(UTC) + timedelta(hours=2))
+
+
+def test_membership_of_a_group_is_granted_on_approval_then_removed_at_the_end(stack: LocalStack):
+    stack.press_shortcut("alice")
+    (opened,) = stack.slack_calls("views.open")
+    assert f"Oncall ({stack.group_id('Oncall')})" in str(opened["args"]["view"]), "the form offers the group"
+
+    before = set(stack.request_ids())
+    submitted = stack.submit_request("alice", group="Oncall", duration="1h", reason="paged: orders backlog")
+    assert submitted.status == 200, submitted.text
+    stack.run()
+    (request_id,) = [i for i in stack.request_ids() if i not in before]
+    posts = [c for c in stack.slack_calls("chat.postMessage") if c["args"]["channel"] == stack.channel_id]
+    assert "Group: Oncall" in str(posts[-1]["args"]) and f"<@{stack.user('bob')['slack_id']}>" in str(
+        posts[-1]["args"]
+    )
+    assert not is_member(stack, "alice", "Oncall")
+
+    approved_at = datetime.now(UTC)
+    stack.approve("bob", request_id)
+    stack.run()
+
+    assert is_member(stack, "alice", "Oncall")
+    assert f"jit-revoke-{request_id}" in revoke_schedule_names(stack)
+    granted = audit_event(stack, request_id, "40-grant")
+    assert granted["event"] == "granted"
+    assert granted["subject"]["group"] == {"id": stack.group_id("Oncall"), "name": "Oncall"}
+    assert audit_event(stack, request_id, "20-decision")["rule_ids"] == ["oncall"]
+    assert any("membership of group Oncall" in text and "granted" in text for text in dms_to(stack, "alice"))
+
+    stack.run(approved_at + timedelta(hours=1, minutes=1))
+    assert not is_member(stack, "alice", "Oncall")
+    assert audit_slots(stack, request_id)[-1] == "60-revoke"
+    assert audit_event(stack, request_id, "60-revoke")["event"] == "revoked"

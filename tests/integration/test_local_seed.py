@@ -32,6 +32,10 @@ def test_seed_creates_accounts_permission_sets_and_people(aws: None) -> None:
     users = {u["name"]: u for u in seeded.users()}
     assert users["bob"]["slack_email"] == "Bob@Example.com" and users["bob"]["email"] == "bob@example.com"
     assert {"name", "slack_id", "email", "identity_center_user_id", "role"} <= set(users["alice"])
+    oncall = identitystore.describe_group(
+        IdentityStoreId=seeded.identity_store_id, GroupId=seeded.groups["Oncall"]
+    )
+    assert oncall["DisplayName"] == "Oncall"
 
 
 def test_the_demo_rules_are_a_valid_config() -> None:
@@ -41,6 +45,7 @@ def test_the_demo_rules_are_a_valid_config() -> None:
         {
             "slack": {"team_id": seed.TEAM_ID, "channel_id": seed.CHANNEL_ID},
             "rules": seed.demo_rules(accounts, "ou-ab12-cdef3456"),
+            "group_rules": seed.demo_group_rules(),
         }
     )
 
@@ -55,6 +60,8 @@ def test_the_demo_rules_are_a_valid_config() -> None:
     ]
     assert config.rules[3].allow_self_approval is True
     assert config.rules[5].required_approvals == 2
+    (oncall,) = config.group_rules
+    assert (oncall.id, oncall.groups, oncall.approvers) == ("oncall", ("Oncall",), ("bob@example.com",))
 
 
 def test_the_cli_wires_local_up_down_status() -> None:

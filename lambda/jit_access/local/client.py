@@ -41,6 +41,7 @@ from jit_access.local.stack import STATE_DIR_NAME
 FIELDS = {
     "account": (_views.BLOCK_ACCOUNT, _views.ACTION_ACCOUNT),
     "permission_set": (_views.BLOCK_PERMISSION_SET, _views.ACTION_PERMISSION_SET),
+    "group": (_views.BLOCK_GROUP, _views.ACTION_GROUP),
     "duration": (_views.BLOCK_DURATION, _views.ACTION_DURATION),
     "reason": (_views.BLOCK_REASON, _views.ACTION_REASON),
 }
@@ -211,32 +212,46 @@ class LocalStack:
         self,
         who: str,
         *,
-        account: str,
-        permission_set: str,
+        account: str | None = None,
+        permission_set: str | None = None,
+        group: str | None = None,
         duration: str,
         reason: str,
         view_id: str | None = None,
         callback_id: str = CALLBACK_REQUEST_MODAL,
         extra_values: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """The request modal submitted. `account` is a name or an id; values as Slack's state shows them."""
-        account_id = self.account_id(account)
-        names = {v: k for k, v in self.stack["accounts"].items()}
-        label = f"{names[account_id]} ({account_id})" if account_id in names else account_id
+        """The request modal submitted. `account` is a name or an id, `group` a group's display name or id
+        (the form's group field is left out when None, as without group rules); values as Slack's state
+        shows them, an optional menu left empty as `selected_option: null`."""
 
-        def selected(text: str, value: str) -> dict[str, Any]:
+        def selected(text: str | None, value: str | None) -> dict[str, Any]:
+            if value is None:
+                return {"type": "static_select", "selected_option": None}
             return {
                 "type": "static_select",
                 "selected_option": {
-                    "text": {"type": "plain_text", "text": text, "emoji": True},
+                    "text": {"type": "plain_text", "text": text or value, "emoji": True},
                     "value": value,
                 },
             }
 
-        values: dict[str, Any] = {}
-        for field, state in (
+        account_id = self.account_id(account) if account is not None else None
+        names = {v: k for k, v in self.stack["accounts"].items()}
+        label = f"{names[account_id]} ({account_id})" if account_id in names else account_id
+        fields: list[tuple[str, dict[str, Any]]] = [
             ("account", selected(label, account_id)),
             ("permission_set", selected(permission_set, permission_set)),
+        ]
+        if group is not None:
+            group_id = str(self.stack.get("groups", {}).get(group, group))
+            group_names = {v: k for k, v in self.stack.get("groups", {}).items()}
+            group_label = f"{group_names[group_id]} ({group_id})" if group_id in group_names else group_id
+            fields.append(("group", selected(group_label, group_id)))
+
+        values: dict[str, Any] = {}
+        for field, state in (
+            *fields,
             ("duration", selected(duration, duration)),
             ("reason", {"type": "plain_text_input", "value": reason}),
         ):
@@ -322,13 +337,30 @@ class LocalStack:
         return self.interact(self.shortcut_payload(who))
 
     def submit_request(
-        self, who: str, *, account: str, permission_set: str, duration: str = "1h", reason: str = "local test"
+        self,
+        who: str,
+        *,
+        account: str | None = None,
+        permission_set: str | None = None,
+        group: str | None = None,
+        duration: str = "1h",
+        reason: str = "local test",
     ) -> Response:
+        """Submit the request form for an account and a permission set, or for a group."""
         return self.interact(
             self.view_submission_payload(
-                who, account=account, permission_set=permission_set, duration=duration, reason=reason
+                who,
+                account=account,
+                permission_set=permission_set,
+                group=group,
+                duration=duration,
+                reason=reason,
             )
         )
+
+    def group_id(self, group: str) -> str:
+        """A seeded group's id from its display name (or the id itself)."""
+        return str(self.stack.get("groups", {}).get(group, group))
 
     def approve(self, who: str, request_id: str) -> Response:
         return self.interact(self.block_actions_payload(who, action_id=ACTION_APPROVE, value=request_id))

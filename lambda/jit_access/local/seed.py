@@ -13,11 +13,12 @@ The demo story, and what each person exercises:
   Organizations knows its name (the module is not told it), so both come from Organizations at run time.
 - AdministratorAccess anywhere is never self-approved (an explicit deny), so carol's AdministratorAccess
   request on log-archive waits for bob although another rule would let her approve herself.
+- membership of the Identity Center group Oncall, for up to 4 hours, needs bob (a group rule).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 REGION = "us-east-1"
@@ -28,6 +29,7 @@ BOT_USER_ID = "U0JITBOT"
 
 ACCOUNT_NAMES = ("production", "log-archive", "security")
 SANDBOX_OU_NAME, SANDBOX_ACCOUNT_NAME = "sandbox", "sandbox"  # an account the module is not told about
+GROUPS = ("Oncall",)  # Identity Center groups; a group rule lets people join them for a while
 PERMISSION_SETS = {
     "AdministratorAccess": "arn:aws:iam::aws:policy/AdministratorAccess",
     "ReadOnlyAccess": "arn:aws:iam::aws:policy/ReadOnlyAccess",
@@ -71,6 +73,7 @@ class Seeded:
     instance_arn: str
     identity_store_id: str
     user_ids: dict[str, str | None]  # person name → Identity Center user id
+    groups: dict[str, str] = field(default_factory=dict)  # group display name → Identity Center group id
 
     def users(self) -> list[dict[str, Any]]:
         """stack.json's `users`: the people, with their Slack and Identity Center ids."""
@@ -144,6 +147,18 @@ def demo_rules(accounts: dict[str, str], sandbox_ou: str) -> list[dict[str, Any]
     ]
 
 
+def demo_group_rules() -> list[dict[str, Any]]:
+    """The group rules of the demo organisation, in the shape of the module's `group_rules` variable."""
+    return [
+        {
+            "id": "oncall",
+            "groups": ["Oncall"],
+            "approvers": ["bob@example.com"],
+            "max_duration": "4h",
+        },
+    ]
+
+
 def slack_people() -> list[dict[str, Any]]:
     """The Slack workspace's members, for the stand-in (ids, names, profile emails as Slack shows them)."""
     return [
@@ -210,6 +225,15 @@ def seed(session: Any, *, endpoint_url: str, region: str = REGION) -> Seeded:
         )
         user_ids[person.name] = created["UserId"]
 
+    groups = {
+        name: identitystore.create_group(
+            IdentityStoreId=identity_store_id,
+            DisplayName=name,
+            Description=f"{name} (jit-access local stack)",
+        )["GroupId"]
+        for name in GROUPS
+    }
+
     return Seeded(
         accounts=accounts,
         sandbox_ou=sandbox_ou_id,
@@ -217,4 +241,5 @@ def seed(session: Any, *, endpoint_url: str, region: str = REGION) -> Seeded:
         instance_arn=instance_arn,
         identity_store_id=identity_store_id,
         user_ids=user_ids,
+        groups=groups,
     )

@@ -254,6 +254,7 @@ def _tfvars(*, endpoint: str, slack_api_url: str, seeded: seed.Seeded, region: s
         "slack_team_id": seed.TEAM_ID,
         "slack_channel_id": seed.CHANNEL_ID,
         "rules": seed.demo_rules(seeded.accounts, seeded.sandbox_ou),
+        "group_rules": seed.demo_group_rules(),
         # Not the sandbox account: its name comes from Organizations, as for any account not listed.
         "account_names": {
             account_id: name for name, account_id in seeded.accounts.items() if name in seed.ACCOUNT_NAMES
@@ -458,6 +459,8 @@ def _up(paths: StackPaths, progress: Progress, example: Path, region: str) -> di
         "sso_instance_arn": seeded.instance_arn,
         "identity_store_id": seeded.identity_store_id,
         "rules": tfvars["rules"],
+        "group_rules": tfvars["group_rules"],
+        "groups": seeded.groups,
         "audit_bucket": outputs["audit_bucket_name"],
         "schedule_group": outputs["schedule_group_name"],
         "queue_url": outputs["queue_url"],
