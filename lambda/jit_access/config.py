@@ -240,9 +240,17 @@ class Config(Policy):
     def parse(cls, raw: bytes | str) -> Config:
         """Bytes of the config object → Config, or a ConfigError that names every problem."""
         try:
-            return cls.model_validate(json.loads(raw))
-        except (ValueError, ValidationError) as error:
-            raise ConfigError(f"invalid jit-access config: {error}") from error
+            document = json.loads(raw)
+        except ValueError as error:
+            raise ConfigError(f"the jit-access config object is not JSON: {error}") from error
+        try:
+            return cls.model_validate(document)
+        except ValidationError as error:
+            # In the words `jit-access policy check` uses: the function's one log line says rule and field.
+            from jit_access.policy_file import describe  # imports this module
+
+            problems = "; ".join(describe(error, document, cls))
+            raise ConfigError(f"invalid jit-access config: {problems}") from error
 
 
 def config_sha256(raw: bytes) -> str:
