@@ -28,7 +28,7 @@ def test_a_config_is_a_policy_the_decisions_can_read():
 @pytest.mark.parametrize(
     ("fields", "words"),
     [
-        ({"accounts": []}, "rules[0] (prod-admin).accounts: needs at least 1 entry"),
+        ({"accounts": []}, "rules[0].accounts: needs at least 1 entry"),
         ({"permission_sets": ["Admin Access"]}, "not a permission set name"),
         ({"approvers": ["bob"]}, "not an email address"),
         ({"approvers": ["bob@localhost"]}, "not an email address"),
