@@ -109,8 +109,9 @@ def matching_rules(
         rule
         for rule in rules
         if isinstance(rule, Rule)
-        and _rule_accounts_match(rule, target.account_id, ou_accounts)
+        # The permission set first: a cheap test that rules most rules out before the account lists.
         and (WILDCARD in rule.permission_sets or target.permission_set in rule.permission_sets)
+        and _rule_accounts_match(rule, target.account_id, ou_accounts)
     )
 
 
