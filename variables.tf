@@ -121,51 +121,51 @@ variable "rules" {
       for account in concat(rule.accounts, rule.exclude_accounts) :
       can(regex("^([0-9]{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\\*)$", account))
     ])])
-    error_message = "Every rule needs `accounts`, and each entry of `accounts` and `exclude_accounts` must be a 12-digit account id (as a string, e.g. \"111111111111\"), an OU id (\"ou-abcd-12345678\") or \"*\"."
+    error_message = "Every rule needs `accounts`, and each entry of `accounts` and `exclude_accounts` must be a 12-digit account id (as a string, e.g. \"111111111111\"), an OU id (\"ou-abcd-12345678\") or \"*\". Offending rules: ${join(", ", flatten([for i, rule in var.rules : [for field, accounts in { accounts = rule.accounts, exclude_accounts = rule.exclude_accounts } : "rules[${i}] (${rule.id == "" ? "no id" : rule.id}).${field}" if !((field != "accounts" || length(accounts) > 0) && alltrue([for account in accounts : can(regex("^([0-9]{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\\*)$", account))]))]]))}."
   }
   validation {
     condition = alltrue([for rule in var.rules : length(rule.permission_sets) > 0 && alltrue([
       for name in rule.permission_sets : can(regex("^([A-Za-z0-9+=,.@_-]{1,32}|\\*)$", name))
     ])])
-    error_message = "Every rule needs `permission_sets`: permission set names as shown in IAM Identity Center (up to 32 of A-Z a-z 0-9 + = , . @ _ -, e.g. \"AdministratorAccess\") or \"*\"."
+    error_message = "Every rule needs `permission_sets`: permission set names as shown in IAM Identity Center (up to 32 of A-Z a-z 0-9 + = , . @ _ -, e.g. \"AdministratorAccess\") or \"*\". Offending rules: ${join(", ", [for i, rule in var.rules : "rules[${i}] (${rule.id == "" ? "no id" : rule.id}).permission_sets" if !(length(rule.permission_sets) > 0 && alltrue([for name in rule.permission_sets : can(regex("^([A-Za-z0-9+=,.@_-]{1,32}|\\*)$", name))]))])}."
   }
   validation {
     condition = alltrue([for rule in var.rules : alltrue([
       for email in rule.approvers : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", email))
     ])])
-    error_message = "Every entry of a rule's `approvers` must be an email address (the approver's Identity Center and Slack email), e.g. \"bob@example.com\"."
+    error_message = "Every entry of a rule's `approvers` must be an email address (the approver's Identity Center and Slack email), e.g. \"bob@example.com\". Offending rules: ${join(", ", [for i, rule in var.rules : "rules[${i}] (${rule.id == "" ? "no id" : rule.id}).approvers" if !(alltrue([for email in rule.approvers : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", email))]))])}."
   }
   validation {
     condition = alltrue([
       for rule in var.rules : floor(rule.required_approvals) == rule.required_approvals && rule.required_approvals >= 1 && rule.required_approvals <= 10
     ])
-    error_message = "A rule's `required_approvals` must be a whole number from 1 to 10."
+    error_message = "A rule's `required_approvals` must be a whole number from 1 to 10. Offending rules: ${join(", ", [for i, rule in var.rules : "rules[${i}] (${rule.id == "" ? "no id" : rule.id}).required_approvals" if !(floor(rule.required_approvals) == rule.required_approvals && rule.required_approvals >= 1 && rule.required_approvals <= 10)])}."
   }
   validation {
     condition = alltrue([
       for rule in var.rules : rule.approval_not_required == true || length(distinct([for e in rule.approvers : lower(e)])) >= rule.required_approvals
     ])
-    error_message = "A rule that needs approval must list at least `required_approvals` distinct `approvers` (or set `approval_not_required = true`); otherwise its requests can never be approved."
+    error_message = "A rule that needs approval must list at least `required_approvals` distinct `approvers` (or set `approval_not_required = true`); otherwise its requests can never be approved. Offending rules: ${join(", ", [for i, rule in var.rules : "rules[${i}] (${rule.id == "" ? "no id" : rule.id}).approvers" if !(rule.approval_not_required == true || length(distinct([for e in rule.approvers : lower(e)])) >= rule.required_approvals)])}."
   }
   validation {
     condition = alltrue([
       for rule in var.rules : rule.max_duration == null || (can(regex("^([0-9]{1,3}h)?([0-9]{1,4}m)?$", rule.max_duration)) && can(regex("[1-9]", rule.max_duration)))
     ])
-    error_message = "A rule's `max_duration` must be a duration longer than zero in hours and/or minutes such as \"30m\", \"2h\" or \"1h30m\" (up to 3 digits of hours and 4 of minutes)."
+    error_message = "A rule's `max_duration` must be a duration longer than zero in hours and/or minutes such as \"30m\", \"2h\" or \"1h30m\" (up to 3 digits of hours and 4 of minutes). Offending rules: ${join(", ", [for i, rule in var.rules : "rules[${i}] (${rule.id == "" ? "no id" : rule.id}).max_duration" if !(rule.max_duration == null || (can(regex("^([0-9]{1,3}h)?([0-9]{1,4}m)?$", coalesce(rule.max_duration, "1h"))) && can(regex("[1-9]", coalesce(rule.max_duration, "1h")))))])}."
   }
   validation {
     condition = alltrue([
       for rule in var.rules : rule.reason_min_length == null || (floor(coalesce(rule.reason_min_length, 0)) == rule.reason_min_length && coalesce(rule.reason_min_length, 0) >= 0 && coalesce(rule.reason_min_length, 0) <= 3000)
     ])
-    error_message = "A rule's `reason_min_length` must be a whole number from 0 to 3000 characters."
+    error_message = "A rule's `reason_min_length` must be a whole number from 0 to 3000 characters. Offending rules: ${join(", ", [for i, rule in var.rules : "rules[${i}] (${rule.id == "" ? "no id" : rule.id}).reason_min_length" if !(rule.reason_min_length == null || (floor(coalesce(rule.reason_min_length, 0)) == rule.reason_min_length && coalesce(rule.reason_min_length, 0) >= 0 && coalesce(rule.reason_min_length, 0) <= 3000))])}."
   }
   validation {
     condition     = alltrue([for rule in var.rules : can(regex("^[A-Za-z0-9._-]{0,64}$", rule.id))])
-    error_message = "A rule's `id` must be up to 64 letters, digits, dots, underscores and hyphens, e.g. \"prod-admin\" (or left out to derive one)."
+    error_message = "A rule's `id` must be up to 64 letters, digits, dots, underscores and hyphens, e.g. \"prod-admin\" (or left out to derive one). Offending rules: ${join(", ", [for i, rule in var.rules : "rules[${i}].id" if !can(regex("^[A-Za-z0-9._-]{0,64}$", rule.id))])}."
   }
   validation {
     condition     = length(compact([for rule in var.rules : rule.id])) == length(distinct(compact([for rule in var.rules : rule.id])))
-    error_message = "Rule ids must be unique: give each rule its own `id`, or leave it out to derive one."
+    error_message = "Rule ids must be unique: give each rule its own `id`, or leave it out to derive one. Offending rules: ${join(", ", [for i, rule in var.rules : "rules[${i}] (${rule.id}).id" if rule.id != "" && length([for other in var.rules : other if other.id == rule.id]) > 1])}."
   }
   validation {
     # The functions derive a missing id from accounts, exclude_accounts and permission_sets, and refuse a
@@ -173,7 +173,7 @@ variable "rules" {
     condition = length([for rule in var.rules : jsonencode([rule.accounts, rule.exclude_accounts, rule.permission_sets]) if rule.id == ""]) == length(distinct([
       for rule in var.rules : jsonencode([rule.accounts, rule.exclude_accounts, rule.permission_sets]) if rule.id == ""
     ]))
-    error_message = "Two rules without an `id` have the same accounts, exclude_accounts and permission_sets, so the id derived for each would be the same: give them their own `id`."
+    error_message = "Two rules without an `id` have the same accounts, exclude_accounts and permission_sets, so the id derived for each would be the same: give them their own `id`. Offending rules: ${join(", ", [for i, rule in var.rules : "rules[${i}] (no id)" if rule.id == "" && length([for other in var.rules : other if other.id == "" && jsonencode([other.accounts, other.exclude_accounts, other.permission_sets]) == jsonencode([rule.accounts, rule.exclude_accounts, rule.permission_sets])]) > 1])}."
   }
 }
 
