@@ -26,9 +26,9 @@ lint: setup
 	$(BIN)/mypy --config-file lambda/pyproject.toml lambda/jit_access
 	terraform fmt -check -recursive .
 
-# Figures to read, not tests: how fast 1,000 rules load and decide.
+# Figures against targets, not tests: one table, and bench/results.json (bench/rules.py alone: the rules).
 bench: setup
-	$(BIN)/python bench/rules.py
+	$(BIN)/python bench/run.py
 
 test-terraform: setup
 	./scripts/terraform-checks.sh

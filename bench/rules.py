@@ -70,19 +70,16 @@ def percentiles(samples_ns: list[int]) -> tuple[float, float]:
     return p50 / 1000, p99 / 1000  # microseconds
 
 
-def main() -> None:
+def measure() -> dict[str, Any]:
+    """Load times (seconds), decision samples (ns) and outcome counts; `main` prints them, bench/run.py
+    tabulates them."""
     rnd = random.Random(42)
     rules = [make_rule(rnd, i) for i in range(RULES)]
     yaml_text = yaml.safe_dump({"rules": rules, "defaults": {"max_duration": "8h"}}, sort_keys=False)
     config_json = json.dumps({"slack": {"team_id": "T1", "channel_id": "C1"}, "rules": rules})
 
-    print(f"Python {platform.python_version()} on {platform.machine()} ({platform.system()})")
     load_yaml = timed(lambda: load_policy(yaml_text), repeat=5)
     load_json = timed(lambda: Config.parse(config_json), repeat=5)
-    print(
-        f"load + validate {RULES:,} rules: {load_yaml * 1000:.0f} ms from YAML (jit-access policy), "
-        f"{load_json * 1000:.0f} ms from the JSON config object (a function's cold start)"
-    )
 
     policy = load_policy(yaml_text)
     ou_accounts = {ou: frozenset(rnd.sample(ACCOUNTS, 20)) for ou in OUS}
@@ -112,15 +109,31 @@ def main() -> None:
             ou_accounts=ou_accounts,
         )
         click_ns.append(time.perf_counter_ns() - start)
+    matched = statistics.mean(len(matching_rules(policy.rules, r["target"], ou_accounts)) for r in requests)
+    return {
+        "load_yaml_s": load_yaml,
+        "load_json_s": load_json,
+        "decide_ns": decide_ns,
+        "click_ns": click_ns,
+        "outcomes": outcomes,
+        "matched": matched,
+    }
 
-    for name, samples in (("decide_request", decide_ns), ("check_approver", click_ns)):
+
+def main() -> None:
+    print(f"Python {platform.python_version()} on {platform.machine()} ({platform.system()})")
+    m = measure()
+    print(
+        f"load + validate {RULES:,} rules: {m['load_yaml_s'] * 1000:.0f} ms from YAML (jit-access policy), "
+        f"{m['load_json_s'] * 1000:.0f} ms from the JSON config object (a function's cold start)"
+    )
+    for name, samples in (("decide_request", m["decide_ns"]), ("check_approver", m["click_ns"])):
         p50, p99 = percentiles(samples)
         print(f"{name} over {RULES:,} rules, {DECISIONS:,} requests: p50 {p50:.0f} µs, p99 {p99:.0f} µs")
-    matched = statistics.mean(len(matching_rules(policy.rules, r["target"], ou_accounts)) for r in requests)
     print(
         "outcomes: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
-        + f"; {matched:.1f} rules match a request on average"
+        + ", ".join(f"{k} {v}" for k, v in sorted(m["outcomes"].items()))
+        + f"; {m['matched']:.1f} rules match a request on average"
     )
 
 
