@@ -6,20 +6,11 @@ from typing import Any
 
 from jit_access.local.client import LocalStack
 
-
-def has_access(stack: LocalStack, who: str, account: str, permission_set: str) -> bool:
-    user_id = stack.user(who)["identity_center_user_id"]
-    assignments = stack.aws("sso-admin").list_account_assignments(
-        InstanceArn=stack["sso_instance_arn"],
-        AccountId=stack.account_id(account),
-        PermissionSetArn=stack["permission_sets"][permission_set],
-    )["AccountAssignments"]
-    return any(a["PrincipalId"] == user_id for a in assignments)
-
-
-def revoke_schedule_names(stack: LocalStack) -> set[str]:
-    schedules = stack.aws("scheduler").list_schedules(GroupName=stack["schedule_group"])["Schedules"]
-    return {s["Name"] for s in schedules}
+# What the client already answers, under the names the tests use.
+has_access = LocalStack.has_access
+revoke_schedule_names = LocalStack.revoke_schedule_names
+dms_to = LocalStack.dms_to
+ephemerals_to = LocalStack.ephemerals_to
 
 
 def audit_objects(stack: LocalStack, request_id: str | None = None) -> list[str]:
@@ -55,24 +46,6 @@ def request(stack: LocalStack, who: str, account: str, permission_set: str, **fo
     stack.run()
     (request_id,) = [i for i in stack.request_ids() if i not in before]
     return request_id
-
-
-def dms_to(stack: LocalStack, who: str) -> list[str]:
-    slack_id = stack.user(who)["slack_id"]
-    return [
-        str(c["args"].get("text", ""))
-        for c in stack.slack_calls("chat.postMessage")
-        if c["args"].get("channel") == slack_id
-    ]
-
-
-def ephemerals_to(stack: LocalStack, who: str) -> list[str]:
-    slack_id = stack.user(who)["slack_id"]
-    return [
-        str(c["args"]["text"])
-        for c in stack.slack_calls("chat.postEphemeral")
-        if c["args"]["user"] == slack_id
-    ]
 
 
 def is_member(stack: LocalStack, who: str, group: str) -> bool:

@@ -416,6 +416,40 @@ class LocalStack:
             aws_access_key_id="test", aws_secret_access_key="test", region_name=self.stack["region"]
         ).client(service, endpoint_url=self.stack["aws_endpoint_url"])  # type: ignore[call-overload]
 
+    # --- what happened: for the demo, the end-to-end tests and your own scenarios -----------------------
+
+    def has_access(self, who: str, account: str, permission_set: str) -> bool:
+        """Does the person hold the permission set on the account in Identity Center right now?"""
+        user_id = self.user(who)["identity_center_user_id"]
+        assignments = self.aws("sso-admin").list_account_assignments(
+            InstanceArn=self.stack["sso_instance_arn"],
+            AccountId=self.account_id(account),
+            PermissionSetArn=self.stack["permission_sets"][permission_set],
+        )["AccountAssignments"]
+        return any(a["PrincipalId"] == user_id for a in assignments)
+
+    def revoke_schedule_names(self) -> set[str]:
+        schedules = self.aws("scheduler").list_schedules(GroupName=self.stack["schedule_group"])["Schedules"]
+        return {s["Name"] for s in schedules}
+
+    def dms_to(self, who: str) -> list[str]:
+        """Texts of the app's direct messages to the person."""
+        slack_id = self.user(who)["slack_id"]
+        return [
+            str(c["args"].get("text", ""))
+            for c in self.slack_calls("chat.postMessage")
+            if c["args"].get("channel") == slack_id
+        ]
+
+    def ephemerals_to(self, who: str) -> list[str]:
+        """Texts only the person saw in the channel (refused clicks, 'Nothing to do')."""
+        slack_id = self.user(who)["slack_id"]
+        return [
+            str(c["args"]["text"])
+            for c in self.slack_calls("chat.postEphemeral")
+            if c["args"]["user"] == slack_id
+        ]
+
     def request_ids(self) -> list[str]:
         """Request ids carried by Approve/Deny buttons of the messages posted so far, oldest first."""
         ids: list[str] = []

@@ -17,7 +17,6 @@ import io
 import os
 import sys
 import time
-from collections.abc import Callable
 from contextlib import redirect_stdout
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -37,19 +36,10 @@ def expect(condition: bool, what: str) -> None:
         raise DemoFailed(what)
 
 
-def wait_for(check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise DemoFailed(what)
-        time.sleep(0.2)
-
-
 class Story:
     def __init__(self, stack: LocalStack, out: Any = sys.stdout):
         self.stack = stack
         self.out = out
-        self.sso = stack.aws("sso-admin")
         self.scheduler = stack.aws("scheduler")
         self.step_number = 0
 
@@ -60,19 +50,9 @@ class Story:
         self.step_number += 1
         self.say(f"\n{self.step_number}. {text}")
 
-    def has_access(self, who: str, account: str, permission_set: str) -> bool:
-        user_id = self.stack.user(who)["identity_center_user_id"]
-        assignments = self.sso.list_account_assignments(
-            InstanceArn=self.stack["sso_instance_arn"],
-            AccountId=self.stack.account_id(account),
-            PermissionSetArn=self.stack["permission_sets"][permission_set],
-        )["AccountAssignments"]
-        return any(a["PrincipalId"] == user_id for a in assignments)
-
     def revoke_schedule(self, request_id: str) -> dict[str, Any] | None:
         name = f"jit-revoke-{request_id}"
-        schedules = self.scheduler.list_schedules(GroupName=self.stack["schedule_group"])["Schedules"]
-        if not any(s["Name"] == name for s in schedules):
+        if name not in self.stack.revoke_schedule_names():
             return None
         return dict(self.scheduler.get_schedule(GroupName=self.stack["schedule_group"], Name=name))
 
@@ -88,14 +68,6 @@ class Story:
             if call["method"] in ("chat.postMessage", "chat.update") and about_it:
                 texts.append(str(args))
         return "\n".join(texts)
-
-    def ephemerals_to(self, who: str) -> list[str]:
-        user_id = self.stack.user(who)["slack_id"]
-        return [
-            c["args"]["text"]
-            for c in self.stack.slack_calls("chat.postEphemeral")
-            if c["args"]["user"] == user_id
-        ]
 
     def request(self, who: str, account: str, permission_set: str, duration: str, reason: str) -> str:
         before = set(self.stack.request_ids())
@@ -121,16 +93,19 @@ class Story:
         )
         posted = self.channel_text(request_id)
         expect(f"<@{bob['slack_id']}>" in posted, "the channel message does not name the approver bob")
-        expect(not self.has_access("alice", "production", "AdministratorAccess"), "access before approval")
+        expect(
+            not self.stack.has_access("alice", "production", "AdministratorAccess"), "access before approval"
+        )
         self.say(f"   Request {request_id} is in #aws-access, waiting for bob (<@{bob['slack_id']}>).")
 
         self.step("carol clicks Approve: she does not approve production access")
         self.stack.approve("carol", request_id)
         self.stack.run()
-        refused = self.ephemerals_to("carol")
+        refused = self.stack.ephemerals_to("carol")
         expect(bool(refused), "carol was not told her click was refused")
         expect(
-            not self.has_access("alice", "production", "AdministratorAccess"), "carol's click granted access"
+            not self.stack.has_access("alice", "production", "AdministratorAccess"),
+            "carol's click granted access",
         )
         self.say(f"   Only carol sees: {refused[-1]!r}. Nothing changed.")
 
@@ -138,7 +113,10 @@ class Story:
         approved_at, clicked = datetime.now(UTC), time.monotonic()
         self.stack.approve("bob", request_id)
         self.stack.run()
-        expect(self.has_access("alice", "production", "AdministratorAccess"), "no Identity Center assignment")
+        expect(
+            self.stack.has_access("alice", "production", "AdministratorAccess"),
+            "no Identity Center assignment",
+        )
         schedule = self.revoke_schedule(request_id)
         expect(schedule is not None, "no revoke schedule was created")
         assert schedule is not None
@@ -148,7 +126,9 @@ class Story:
 
         self.step("The clock moves past the end of the hour: the revoke schedule fires")
         self.stack.run(approved_at + timedelta(hours=1, minutes=1))
-        expect(not self.has_access("alice", "production", "AdministratorAccess"), "access was not revoked")
+        expect(
+            not self.stack.has_access("alice", "production", "AdministratorAccess"), "access was not revoked"
+        )
         expect(self.revoke_schedule(request_id) is None, "the revoke schedule is still there")
         expect("Access ended" in self.channel_text(request_id), "the channel message was not updated")
         self.say(
@@ -158,13 +138,15 @@ class Story:
         self.step("carol asks for ReadOnlyAccess on log-archive: a small-team rule lets her approve herself")
         own_request = self.request("carol", "log-archive", "ReadOnlyAccess", "30m", "check backup retention")
         expect(
-            self.has_access("carol", "log-archive", "ReadOnlyAccess"), "self-approval did not grant access"
+            self.stack.has_access("carol", "log-archive", "ReadOnlyAccess"),
+            "self-approval did not grant access",
         )
         expect("Self-approved" in self.channel_text(own_request), "the channel does not say self-approved")
         self.say("   Granted at once on her own approval; the channel thread and the trail say so.")
         self.stack.run(datetime.now(UTC) + timedelta(minutes=31))
         expect(
-            not self.has_access("carol", "log-archive", "ReadOnlyAccess"), "carol's access was not revoked"
+            not self.stack.has_access("carol", "log-archive", "ReadOnlyAccess"),
+            "carol's access was not revoked",
         )
         self.say("   ... and revoked 30 minutes later.")
 
