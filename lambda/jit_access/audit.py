@@ -16,14 +16,14 @@ from botocore.exceptions import BotoCoreError
 
 from jit_access.core.lifecycle import RequestState
 from jit_access.core.report import SessionRow, sessions
+from jit_access.core.views import plain_reason
 from jit_access.edges.store import RequestStore
 from jit_access.errors import EdgeError
 
 _SINCE = re.compile(r"^(\d{1,5})d$")
 _MAX_DAYS = 36_500
-# Characters that make a spreadsheet read a cell as a formula (CSV injection), and control characters.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters that make a spreadsheet read a cell as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@")
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -79,12 +79,12 @@ def _csv_cell(value: object) -> object:
     """Reasons are typed by requesters: a spreadsheet must show them, never run them."""
     if not isinstance(value, str):
         return value
-    value = _CONTROL.sub("", value)
+    value = plain_reason(value)
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _cell(value: str, limit: int = 40) -> str:
-    value = " ".join(_CONTROL.sub("", value).split())
+    value = plain_reason(value)
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
