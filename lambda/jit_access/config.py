@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from abc import abstractmethod
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Literal
@@ -97,8 +98,9 @@ class _Limits(_Strict):
         return self
 
     @property
+    @abstractmethod
     def derived_id(self) -> str:
-        raise NotImplementedError
+        """The id a rule without one gets, from its targets: each kind of rule says how."""
 
     @property
     def max_duration_delta(self) -> timedelta | None:
